@@ -1,0 +1,344 @@
+"""The shift registry: every PyTorch API shift declared once, and the faces derived from it.
+
+A :class:`Shift` holds the facts (old and new usage, versions, upstream link, how to detect it) and
+its faces: *adapters* (``torchcompat.<name>``, resolved per torch module), and any number of other
+faces attached by consumers (``"restore"`` by :mod:`torchcompat.legacy`, ``"rule"`` by the
+migration tool). The registry never imports torch: resolvers receive a :class:`~torchcompat.probe.TorchEnv`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import threading
+import types
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+__all__ = [
+    "NATIVE",
+    "BACKPORTED",
+    "UNAVAILABLE",
+    "STATUSES",
+    "Resolution",
+    "native",
+    "backport",
+    "unavailable",
+    "UnsupportedError",
+    "Shift",
+    "Registry",
+    "REGISTRY",
+    "declare",
+    "Binding",
+]
+
+NATIVE = "native"
+BACKPORTED = "backported"
+UNAVAILABLE = "unavailable"
+STATUSES = (NATIVE, BACKPORTED, UNAVAILABLE)
+
+Resolver = Callable[[Any], "Resolution"]
+
+
+class UnsupportedError(RuntimeError):
+    """An adapter that cannot work on the running torch; the message names the release it needs."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Resolution:
+    """What an adapter name means on one torch: the object, and whether it is native or backported."""
+
+    obj: Any
+    status: str
+    note: str = ""
+    needs: Optional[str] = None
+
+
+def native(obj: Any, note: str = "") -> Resolution:
+    """The adapter *is* torch's own object (zero overhead)."""
+    return Resolution(obj, NATIVE, note)
+
+
+def backport(obj: Any, note: str = "") -> Resolution:
+    """A wrapper or reimplementation giving the new API's behaviour on this torch."""
+    return Resolution(obj, BACKPORTED, note)
+
+
+def unavailable(needs: str, why: str = "") -> Resolution:
+    """No exact backport is possible here: calling the adapter raises :class:`UnsupportedError`
+    naming ``needs`` (the first torch release that supports it) and ``why``."""
+    return Resolution(None, UNAVAILABLE, why, needs)
+
+
+@dataclasses.dataclass(eq=False)
+class Shift:
+    """One change of PyTorch's API or behaviour between releases, with its faces."""
+
+    id: str
+    area: str
+    summary: str
+    old: str = ""
+    new: str = ""
+    added: Optional[str] = None
+    deprecated: Optional[str] = None
+    removed: Optional[str] = None
+    changed: Optional[str] = None
+    link: Optional[str] = None
+    strategy: str = "alias"
+    verified: bool = True
+    notes: str = ""
+    #: Dotted path under torch whose presence means "the new API is native" (``"linalg.solve"``),
+    #: or a callable ``(TorchEnv) -> bool``. ``None``: decided by each adapter alone.
+    probe: Any = None
+    adapters: Dict[str, Resolver] = dataclasses.field(default_factory=dict)
+    faces: Dict[str, List[Any]] = dataclasses.field(default_factory=dict)
+
+    def adapter(self, name: str) -> Callable[[Resolver], Resolver]:
+        """Decorator: register ``resolver(env) -> Resolution`` as ``torchcompat.<name>`` (dots for
+        sub-namespaces, e.g. ``"linalg.solve"``)."""
+
+        def register(resolver: Resolver) -> Resolver:
+            REGISTRY._add_adapter(self, name, resolver)
+            return resolver
+
+        return register
+
+    def alias(self, name: str, path: Optional[str] = None, fallback: Optional[Callable[[Any], Any]] = None,
+              needs: Optional[str] = None) -> None:
+        """Declare the commonest adapter: torch's object at ``path`` (default ``name``) when present,
+        else ``fallback(env)`` as a backport, else unavailable (needing ``needs`` or ``self.added``)."""
+        target = path or name
+
+        def resolve(env: Any) -> Resolution:
+            obj = env.get(target)
+            if obj is not _missing():
+                return native(obj)
+            if fallback is not None:
+                return backport(fallback(env))
+            return unavailable(needs or self.added or "?", "torch.%s is missing" % target)
+
+        REGISTRY._add_adapter(self, name, resolve)
+
+    def add_face(self, kind: str, face: Any) -> Any:
+        """Attach a consumer's face (``"restore"``, ``"rule"`` ...) to this record; returns ``face``."""
+        self.faces.setdefault(kind, []).append(face)
+        return face
+
+    def is_native(self, env: Any) -> Optional[bool]:
+        """Evaluate the record's probe on ``env``: True if the new API is there, None without a probe."""
+        if self.probe is None:
+            return None
+        if callable(self.probe):
+            return bool(self.probe(env))
+        return bool(env.has(self.probe))
+
+    def versions(self) -> Dict[str, Optional[str]]:
+        return {"added": self.added, "deprecated": self.deprecated, "removed": self.removed, "changed": self.changed}
+
+
+def _missing() -> Any:
+    from torchcompat.probe import MISSING
+
+    return MISSING
+
+
+class Registry:
+    """All shifts by id, and every adapter name -> (shift, resolver)."""
+
+    def __init__(self) -> None:
+        self._shifts: Dict[str, Shift] = {}
+        self._adapters: Dict[str, Tuple[Shift, Resolver]] = {}
+        # torch's own submodules are namespaces even before an adapter lands in them.
+        self._namespaces: set = {"", "nn", "nn.functional", "nn.init", "nn.utils", "linalg", "fft", "func",
+                                 "distributed", "six", "amp", "utils", "utils.data"}
+
+    def add(self, shift: Shift) -> Shift:
+        if shift.id in self._shifts:
+            raise ValueError("shift %r is declared twice" % shift.id)
+        self._shifts[shift.id] = shift
+        return shift
+
+    def _add_adapter(self, shift: Shift, name: str, resolver: Resolver) -> None:
+        if name in self._adapters:
+            raise ValueError("adapter %r is declared by both %r and %r" % (name, self._adapters[name][0].id, shift.id))
+        shift.adapters[name] = resolver
+        self._adapters[name] = (shift, resolver)
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            self._namespaces.add(".".join(parts[:i]))
+
+    def get(self, shift_id: str) -> Shift:
+        _load()
+        try:
+            return self._shifts[shift_id]
+        except KeyError:
+            raise KeyError("no shift %r in the registry (torchcompat info lists them)" % shift_id) from None
+
+    def __iter__(self) -> Iterator[Shift]:
+        _load()
+        return iter(list(self._shifts.values()))
+
+    def __len__(self) -> int:
+        _load()
+        return len(self._shifts)
+
+    def adapter(self, name: str) -> Tuple[Shift, Resolver]:
+        _load()
+        return self._adapters[name]
+
+    def adapter_names(self, namespace: Optional[str] = None) -> List[str]:
+        """Every adapter name, or the direct children of ``namespace`` (``""`` is the top level)."""
+        _load()
+        if namespace is None:
+            return sorted(self._adapters)
+        prefix = namespace + "." if namespace else ""
+        children = {n[len(prefix):].split(".", 1)[0] for n in self._adapters if n.startswith(prefix)}
+        return sorted(children)
+
+    def is_namespace(self, name: str) -> bool:
+        _load()
+        return name in self._namespaces
+
+    def faces(self, kind: str) -> Iterator[Tuple[Shift, Any]]:
+        """Every ``(shift, face)`` of one kind across the registry."""
+        for shift in self:
+            for face in shift.faces.get(kind, ()):
+                yield shift, face
+
+
+REGISTRY = Registry()
+
+
+def declare(area: str) -> Callable[..., Shift]:
+    """A declaring function for one area module: ``shift = declare("linalg")``, then ``shift(id, ...)``."""
+
+    def shift(id: str, summary: str, **fields: Any) -> Shift:
+        return REGISTRY.add(Shift(id=id, area=area, summary=summary, **fields))
+
+    return shift
+
+
+_loaded = False
+_load_lock = threading.RLock()
+
+
+def _load() -> None:
+    """Import every area module once (declarations only: no torch import happens here)."""
+    global _loaded
+    if _loaded:
+        return
+    with _load_lock:
+        if _loaded:
+            return
+        from torchcompat import shifts
+
+        shifts.load_all()
+        _loaded = True
+
+
+class Binding:
+    """The registry resolved against one torch module: ``torchcompat`` itself binds the installed
+    torch; tests bind emulations of old surfaces (``torchcompat.bind(fake_torch)``)."""
+
+    def __init__(self, torch_module: types.ModuleType) -> None:
+        from torchcompat.probe import TorchEnv
+
+        self.env = TorchEnv.of(torch_module)
+        self.torch = torch_module
+        self._resolved: Dict[str, Resolution] = {}
+        self._lock = threading.RLock()
+
+    def resolution(self, name: str) -> Resolution:
+        """Resolve adapter ``name`` once; later calls return the cached :class:`Resolution`."""
+        found = self._resolved.get(name)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._resolved.get(name)
+            if found is None:
+                shift, resolver = REGISTRY.adapter(name)
+                found = resolver(self.env)
+                if found.status == UNAVAILABLE and found.obj is None:
+                    found = dataclasses.replace(found, obj=self._stub(name, shift, found))
+                self._resolved[name] = found
+        return found
+
+    def _stub(self, name: str, shift: Shift, res: Resolution) -> Callable[..., Any]:
+        message = "torchcompat.%s needs torch >= %s%s; this is torch %s. (shift %s%s)" % (
+            name,
+            res.needs,
+            " (%s)" % res.note if res.note else "",
+            self.env.version,
+            shift.id,
+            ": " + shift.link if shift.link else "",
+        )
+
+        def unavailable_adapter(*args: Any, **kwargs: Any) -> Any:
+            raise UnsupportedError(message)
+
+        unavailable_adapter.__name__ = name.rsplit(".", 1)[-1]
+        unavailable_adapter.__qualname__ = name
+        unavailable_adapter.__doc__ = message
+        return unavailable_adapter
+
+    def resolve(self, name: str) -> Any:
+        """The object ``torchcompat.<name>`` stands for on this torch."""
+        return self.resolution(name).obj
+
+    def status(self, name: str) -> str:
+        return self.resolution(name).status
+
+    def namespace(self, prefix: str = "", module_name: Optional[str] = None) -> "Namespace":
+        """A module object whose attributes are this binding's adapters under ``prefix``."""
+        return Namespace(module_name or ("torchcompat." + prefix if prefix else "torchcompat"), self, prefix)
+
+    def lookup(self, prefix: str, attr: str) -> Any:
+        """Attribute ``attr`` of namespace ``prefix``: an adapter, a sub-namespace, or torch's own
+        attribute (the namespace is "torch with fixes")."""
+        full = prefix + "." + attr if prefix else attr
+        _load()
+        if full in REGISTRY._adapters:
+            return self.resolve(full)
+        if REGISTRY.is_namespace(full):
+            return self.namespace(full)
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        base = self.env.get(prefix) if prefix else self.torch
+        obj = getattr(base, attr, _missing()) if base is not _missing() else _missing()
+        if obj is _missing():
+            raise AttributeError(
+                "torchcompat%s has no attribute %r, and neither has torch%s %s"
+                % ("." + prefix if prefix else "", attr, "." + prefix if prefix else "", self.env.version)
+            )
+        return obj
+
+
+class Namespace(types.ModuleType):
+    """``torchcompat.nn``, ``torchcompat.linalg`` ...: adapters first, then torch's own attributes.
+    Each name is resolved once and then stored as a plain attribute."""
+
+    def __init__(self, name: str, binding: Binding, prefix: str) -> None:
+        super().__init__(name)
+        self.__dict__["_tc_binding"] = binding
+        self.__dict__["_tc_prefix"] = prefix
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_tc_"):
+            raise AttributeError(attr)
+        obj = self._tc_binding.lookup(self._tc_prefix, attr)
+        self.__dict__[attr] = obj
+        return obj
+
+    def __dir__(self) -> List[str]:
+        names = set(REGISTRY.adapter_names(self._tc_prefix))
+        base = self._tc_binding.env.get(self._tc_prefix) if self._tc_prefix else self._tc_binding.torch
+        if base is not _missing():
+            names.update(n for n in dir(base) if not n.startswith("_"))
+        return sorted(names)
+
+    def __repr__(self) -> str:
+        return "<torchcompat namespace %r on torch %s>" % (self.__name__, self._tc_binding.env.version)
+
+
+@functools.lru_cache(maxsize=None)
+def _binding_for(torch_module: types.ModuleType) -> Binding:
+    return Binding(torch_module)

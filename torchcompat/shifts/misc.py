@@ -1,0 +1,70 @@
+"""Shifts that fit no other area: TorchScript, ONNX, testing, torchvision.
+
+Records generated from the shift catalogue; adapters, probes and notes are added beside them."""
+
+from __future__ import annotations
+
+from torchcompat.registry import declare
+
+shift = declare("misc")
+
+JIT_TORCHSCRIPT = shift(
+    "jit-torchscript",
+    "torch.jit.script, torch.jit.trace, @torch.jit.script_method, -> torch.compile (speed) / torch.export (deployment)",
+    old="`torch.jit.script`, `torch.jit.trace`, `@torch.jit.script_method`, `torch.jit.ScriptModule`",
+    new="`torch.compile` (speed) / `torch.export` (deployment)",
+    added="2.0",
+    strategy="warn-only",
+    notes='added: 2.0 (compile), 2.1 (export); deprecated: docs 2.9; `DeprecationWarning` emitted in 2.10; "deprecated in favor of torch.export" per the 2.11 blog; removed: still present as of 2.12. Silent change: — (but test suites run with `-W error` break at import). How common: M (5: pyg, DeepSpeed, lance, vllm CI)',
+)
+
+ONNX_DYNAMO_DEFAULT = shift(
+    "onnx-dynamo-default",
+    "torch.onnx.export(model, args, f, dynamic_axes=..., opset_ve -> pass dynamo=False explicitly (guard on the signature: the pa",
+    old="`torch.onnx.export(model, args, f, dynamic_axes=..., opset_version=...)` (TorchScript exporter)",
+    new="pass `dynamo=False` explicitly (guard on the signature: the param exists since 2.5) or migrate to `dynamic_shapes`",
+    added="2.5",
+    deprecated="2.8",
+    removed="2.9",
+    strategy="legacy-restore",
+    verified=False,
+    notes="added: 2.5 (`dynamo=` kwarg); deprecated: 2.8/2.9 (warnings) ?; removed: 2.9: default `dynamo=True`. Silent change: YES: a different exporter/graph; legacy kwargs fail or behave differently. How common: M (6)",
+)
+
+ONNX_DYNAMO_EXPORT = shift(
+    "onnx-dynamo-export",
+    "torch.onnx.dynamo_export(...), ExportOptions, OnnxRegistry -> torch.onnx.export(..., dynamo=True)",
+    old="`torch.onnx.dynamo_export(...)`, `ExportOptions`, `OnnxRegistry`",
+    new="`torch.onnx.export(..., dynamo=True)`",
+    added="2.5",
+    deprecated="2.6",
+    removed="2.9",
+    link="https://github.com/pytorch/pytorch/pull/146003",
+    strategy="alias",
+    verified=False,
+    notes="added: 2.5; deprecated: 2.6/2.7 (PR #146003); removed: ~2.9 (deleted by PR #158130) ?. How common: ns (L)",
+)
+
+TEST_ASSERT_ALLCLOSE = shift(
+    "test-assert-allclose",
+    "torch.testing.assert_allclose(a, b) -> torch.testing.assert_close(a, b, check_dtype=False, rtol=...",
+    old="`torch.testing.assert_allclose(a, b)`",
+    new="`torch.testing.assert_close(a, b, check_dtype=False, rtol=..., atol=...)`",
+    added="1.9",
+    deprecated="1.12",
+    link="https://github.com/pytorch/pytorch/pull/61844",
+    strategy="codemod",
+    notes="added: 1.9; deprecated: 1.12 (FutureWarning; guide in pytorch#61844); removed: still present as of 2.x (verified in stored source). Silent change: YES: `assert_close` checks dtype/device/layout by default and has different default tolerances. How common: ns (M)",
+)
+
+TV_PRETRAINED = shift(
+    "tv-pretrained",
+    "models.resnet50(pretrained=True) -> models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)",
+    old="`models.resnet50(pretrained=True)`",
+    new="`models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)`",
+    added="0.13",
+    deprecated="0.13",
+    strategy="codemod",
+    verified=False,
+    notes="added: torchvision 0.13; deprecated: torchvision 0.13; removed: ?. How common: ns (H; TorchFix TOR201 autofix)",
+)

@@ -1,0 +1,64 @@
+"""Optimizer and LR-scheduler shifts.
+
+Records generated from the shift catalogue; adapters, probes and notes are added beside them."""
+
+from __future__ import annotations
+
+from torchcompat.registry import declare
+
+shift = declare("optim")
+
+OPTIM_SCHED_ORDER = shift(
+    "optim-sched-order",
+    "scheduler.step() at the start of the epoch, before optimizer -> call optimizer.step() first",
+    old="`scheduler.step()` at the start of the epoch, before `optimizer.step()`",
+    new="call `optimizer.step()` first",
+    added="1.1",
+    deprecated="1.1",
+    strategy="warn-only",
+    notes='added: 1.1; deprecated: 1.1 (UserWarning "Detected call of `lr_scheduler.step()` before `optimizer.step()`"); removed: —. Silent change: YES: the first LR value is skipped / the schedule shifts by one. How common: H (11/12)',
+)
+
+OPTIM_SCHED_EPOCH_ARG = shift(
+    "optim-sched-epoch-arg",
+    "scheduler.step(epoch) -> scheduler.step()",
+    old="`scheduler.step(epoch)`; `scheduler.get_lr()` to read the LR",
+    new="`scheduler.step()`; `scheduler.get_last_lr()`",
+    added="1.4",
+    deprecated="1.4",
+    strategy="codemod",
+    verified=False,
+    notes="added: 1.4; deprecated: 1.4 (UserWarning); removed: still present ?. Silent change: YES: `get_lr()` called outside `step()` returns the chainable-form value, not the current LR. How common: ns (M)",
+)
+
+OPTIM_LRSCHEDULER_BASE = shift(
+    "optim-lrscheduler-base",
+    "from torch.optim.lr_scheduler import _LRScheduler (subclassi -> LRScheduler",
+    old="`from torch.optim.lr_scheduler import _LRScheduler` (subclassing)",
+    new="`LRScheduler`",
+    added="2.0",
+    strategy="alias",
+    notes="added: 2.0; deprecated: — (alias kept); removed: still present. How common: ns (M)",
+)
+
+OPTIM_PLATEAU_VERBOSE = shift(
+    "optim-plateau-verbose",
+    "ReduceLROnPlateau(..., verbose=True) (and verbose on other s -> drop verbose",
+    old="`ReduceLROnPlateau(..., verbose=True)` (and `verbose` on other schedulers)",
+    new="drop `verbose`; log `get_last_lr()`",
+    deprecated="2.2",
+    strategy="codemod",
+    verified=False,
+    notes="added: —; deprecated: 2.2 ?; removed: ?. How common: ns (L)",
+)
+
+OPTIM_PRIVATE_HOOK = shift(
+    "optim-private-hook",
+    "custom Optimizer subclasses relying on the private _cuda_gra -> _accelerator_graph_capture_health_check",
+    old="custom Optimizer subclasses relying on the private `_cuda_graph_capture_health_check`",
+    new="`_accelerator_graph_capture_health_check`",
+    added="2.11",
+    removed="2.11",
+    strategy="alias",
+    notes="added: 2.11; deprecated: —; removed: 2.11 (renamed). How common: L (1)",
+)

@@ -1,0 +1,211 @@
+"""Tensor shifts: constructors, devices, bool/uint8 masks, integer division, meshgrid ...
+
+Records generated from the shift catalogue; adapters, probes and notes are added beside them."""
+
+from __future__ import annotations
+
+from torchcompat.registry import declare
+
+shift = declare("tensor")
+
+T_LEGACY_CTOR_DEVICE = shift(
+    "t-legacy-ctor-device",
+    "torch.cuda.FloatTensor(n), torch.FloatTensor(list), .cuda()  -> torch.tensor(d, dtype=, device=), torch.empty(n, device=), x",
+    old="`torch.cuda.FloatTensor(n)`, `torch.FloatTensor(list)`, `.cuda()` hard-coded",
+    new="`torch.tensor(d, dtype=, device=)`, `torch.empty(n, device=)`, `x.to(device)`, `torch.device`",
+    added="0.4",
+    strategy="backport",
+    notes="added: 0.4.0; deprecated: soft (docs); removed: still present as of 2.x. Silent change: `torch.FloatTensor(3)` = 3 uninitialised values vs `torch.tensor(3.)` = scalar (classic porting bug). How common: ns (H)",
+)
+
+T_ASYNC_KWARG = shift(
+    "t-async-kwarg",
+    "x.cuda(async=True), y.copy_(x, async=True) -> non_blocking=True",
+    old="`x.cuda(async=True)`, `y.copy_(x, async=True)`",
+    new="`non_blocking=True`",
+    added="0.4",
+    deprecated="0.4",
+    removed="3.7",
+    link="https://github.com/pytorch/pytorch/pull/4999",
+    strategy="codemod",
+    verified=False,
+    notes="added: 0.4.0 (PR #4999); deprecated: 0.4.0; removed: SyntaxError on Python ≥3.7 whatever the torch version; torch-side kwarg removal ?. How common: VH (11/12)",
+)
+
+T_BOOL_COMPARE = shift(
+    "t-bool-compare",
+    "comparison masks used as uint8: 1 - mask, -mask, mask * x ar -> ~mask / mask.logical_not(), explicit .long()/.float()",
+    old="comparison masks used as uint8: `1 - mask`, `-mask`, `mask * x` arithmetic",
+    new="`~mask` / `mask.logical_not()`, explicit `.long()`/`.float()`",
+    added="1.2",
+    removed="1.2",
+    strategy="codemod",
+    notes="added: 1.2 (`torch.bool`); deprecated: —; removed: 1.2: comparisons return bool; `-` on bool raises RuntimeError. Silent change: the arithmetic dtype of masks changes. How common: H (10/12)",
+)
+
+T_UINT8_MASK = shift(
+    "t-uint8-mask",
+    "x[byte_mask], masked_fill(byte_mask, v), masked_select, torc -> .bool() masks, torch.BoolTensor",
+    old="`x[byte_mask]`, `masked_fill(byte_mask, v)`, `masked_select`, `torch.ByteTensor(mask)`",
+    new="`.bool()` masks, `torch.BoolTensor`",
+    added="1.2",
+    deprecated="1.2",
+    strategy="codemod",
+    verified=False,
+    notes="added: 1.2; deprecated: 1.2 (UserWarning); removed: indexing still warns as of 2.x ?; uint8 `masked_fill` became an error in recent 2.x ?. How common: VH (12/12)",
+)
+
+T_INT_TRUE_DIVISION = shift(
+    "t-int-true-division",
+    "int_tensor / n, torch.div(a, b) on integers, 5 / int_tensor -> a // b, torch.div(a, b, rounding_mode='floor' or 'trunc')",
+    old="`int_tensor / n`, `torch.div(a, b)` on integers, `5 / int_tensor`",
+    new="`a // b`, `torch.div(a, b, rounding_mode='floor'` or `'trunc')`; `/` only for true division",
+    added="1.5",
+    deprecated="1.5",
+    removed="1.6",
+    strategy="codemod",
+    notes='added: 1.5 (`true_divide`, `floor_divide`); 1.8 (`rounding_mode`); deprecated: 1.5 (warning); removed: 1.6 RuntimeError ("Integer division of tensors using div or / is no longer supported"); 1.7 true division. Silent change: YES vs ≤1.5: results become float instead of truncated ints (`__rtruediv__` also changed in 1.7). How common: VH (11/12)',
+)
+
+T_FLOORDIV_SEMANTICS = shift(
+    "t-floordiv-semantics",
+    "a // b, torch.floor_divide(a, b) with negative operands (tru -> torch.div(a, b, rounding_mode='trunc') to keep the old resul",
+    old="`a // b`, `torch.floor_divide(a, b)` with negative operands (truncation up to 1.12)",
+    new="`torch.div(a, b, rounding_mode='trunc')` to keep the old result, `'floor'` for Python semantics",
+    added="1.8",
+    deprecated="1.9",
+    removed="1.13",
+    link="https://github.com/pytorch/pytorch/pull/78411",
+    strategy="backport",
+    verified=False,
+    notes='added: 1.8 (`rounding_mode`); deprecated: ~1.9–1.12 ("__floordiv__ is deprecated" UserWarning) ?; removed: 1.13: `//`/`floor_divide` really floor (PR #78411). Silent change: YES: negative quotients shift by one. How common: M (einops, thop, mmdet and others)',
+)
+
+T_FULL_INT_DTYPE = shift(
+    "t-full-int-dtype",
+    "torch.full(size, 1) expecting float -> torch.full(size, 1.) or dtype=torch.float",
+    old="`torch.full(size, 1)` expecting float",
+    new="`torch.full(size, 1.)` or `dtype=torch.float`",
+    deprecated="1.5",
+    removed="1.7",
+    strategy="codemod",
+    notes="added: —; deprecated: 1.5 (warning); removed: 1.7: an int/bool fill value gives a long/bool tensor. Silent change: YES: dtype change leaks into later arithmetic. How common: L (1)",
+)
+
+T_LINSPACE_STEPS = shift(
+    "t-linspace-steps",
+    "torch.linspace(a, b), torch.logspace(a, b) (implicit steps=1 -> torch.linspace(a, b, steps=100)",
+    old="`torch.linspace(a, b)`, `torch.logspace(a, b)` (implicit steps=100)",
+    new="`torch.linspace(a, b, steps=100)`",
+    deprecated="1.7",
+    removed="1.11",
+    link="https://github.com/pytorch/pytorch/pull/43860",
+    strategy="codemod",
+    notes='added: —; deprecated: 1.7 (PR #43860); removed: 1.11 (TypeError: missing "steps"). How common: L (4)',
+)
+
+T_T_ND = shift(
+    "t-T-nd",
+    "x.T on tensors with ndim ≠ 2 -> x.mT (batched matrix transpose) or x.permute(*reversed(range",
+    old="`x.T` on tensors with ndim ≠ 2",
+    new="`x.mT` (batched matrix transpose) or `x.permute(*reversed(range(x.ndim)))`",
+    added="1.11",
+    deprecated="1.11",
+    strategy="codemod",
+    verified=False,
+    notes="added: 1.11; deprecated: ~1.11–2.0 (warning) ?; removed: planned error ?. How common: ns (L)",
+)
+
+T_MT_MH = shift(
+    "t-mT-mH",
+    "code already migrated to x.mT, x.mH (e.g. TorchFix's cholesk -> x.transpose(-2, -1), .conj()",
+    old="code already migrated to `x.mT`, `x.mH` (e.g. TorchFix's `cholesky(upper=True)` fix) run on old torch",
+    new="`x.transpose(-2, -1)`, `.conj()`",
+    added="1.11",
+    strategy="backport",
+    notes="added: 1.11; deprecated: —; removed: —. How common: ns",
+)
+
+T_SCALAR_FIRST_OVERLOADS = shift(
+    "t-scalar-first-overloads",
+    "p.data.add_(-lr, grad), addcmul_(1-b2, g, g), addcdiv_(-lr,  -> add_(grad, alpha=-lr), addcmul_(g, g, value=...), keyword be",
+    old="`p.data.add_(-lr, grad)`, `addcmul_(1-b2, g, g)`, `addcdiv_(-lr, a, b)`, `torch.addmm(beta, M, alpha, m1, m2)`",
+    new="`add_(grad, alpha=-lr)`, `addcmul_(g, g, value=...)`, keyword `beta=`/`alpha=`",
+    added="1.5",
+    deprecated="1.5",
+    strategy="codemod",
+    verified=False,
+    notes='added: 1.5; deprecated: 1.5 (UserWarning "This overload of add_ is deprecated"); removed: still present (warns) as of 2.x ?. How common: H (10/12; custom optimizers RAdam, LAMB, Ranger, BERT)',
+)
+
+T_TYPED_STORAGE = shift(
+    "t-typed-storage",
+    "t.storage(), torch.FloatStorage, storage arithmetic -> t.untyped_storage()",
+    old="`t.storage()`, `torch.FloatStorage`, storage arithmetic",
+    new="`t.untyped_storage()`",
+    added="2.0",
+    deprecated="2.0",
+    strategy="alias",
+    notes='added: 2.0; deprecated: 2.0 (UserWarning "TypedStorage is deprecated"); removed: still present as of 2.x. How common: VH (11/12)',
+)
+
+T_DEFAULT_TENSOR_TYPE = shift(
+    "t-default-tensor-type",
+    "torch.set_default_tensor_type(torch.cuda.FloatTensor) -> torch.set_default_dtype() + torch.set_default_device('cuda')",
+    old="`torch.set_default_tensor_type(torch.cuda.FloatTensor)`",
+    new="`torch.set_default_dtype()` + `torch.set_default_device('cuda')`",
+    added="0.4",
+    deprecated="2.1",
+    link="https://github.com/pytorch/pytorch/pull/126533",
+    strategy="backport",
+    notes="added: 0.4.0 / 2.0; deprecated: 2.1; removed: still present as of 2.x. Silent change: the legacy `torch.Tensor(...)` ctor ignores `set_default_device` (pytorch#126533). How common: M (6/12)",
+)
+
+T_DETERMINISTIC = shift(
+    "t-deterministic",
+    "torch.set_deterministic(True) -> torch.use_deterministic_algorithms(True)",
+    old="`torch.set_deterministic(True)`",
+    new="`torch.use_deterministic_algorithms(True)`",
+    added="1.8",
+    deprecated="1.8",
+    removed="1.10",
+    strategy="alias",
+    verified=False,
+    notes="added: 1.8; deprecated: 1.8 ?; removed: ~1.10 ?. How common: ns (L)",
+)
+
+MISC_MESHGRID_INDEXING = shift(
+    "misc-meshgrid-indexing",
+    "torch.meshgrid(x, y) -> torch.meshgrid(x, y, indexing='ij')",
+    old="`torch.meshgrid(x, y)`",
+    new="`torch.meshgrid(x, y, indexing='ij')`",
+    added="1.10",
+    deprecated="1.10",
+    strategy="codemod",
+    notes="added: 1.10; deprecated: 1.10 (UserWarning); removed: default still `'ij'` as of 2.x; docs announce a future switch to `'xy'` (NumPy). Silent change: YES if the default flips; NumPy-ported code expecting `'xy'` is already wrong. How common: VH (11/12)",
+)
+
+MISC_CPP_EXT_LEGACY = shift(
+    "misc-cpp-ext-legacy",
+    "C++ extensions: AT_DISPATCH_FLOATING_TYPES(x.type(), ...), x -> x.scalar_type(), x.is_cuda(), x.data_ptr<T>()",
+    old="C++ extensions: `AT_DISPATCH_FLOATING_TYPES(x.type(), ...)`, `x.type().is_cuda()`, `x.data<T>()`; `torch.utils.ffi`",
+    new="`x.scalar_type()`, `x.is_cuda()`, `x.data_ptr<T>()`; `torch.utils.cpp_extension`",
+    added="1.0",
+    deprecated="1.0",
+    removed="1.0",
+    strategy="codemod",
+    verified=False,
+    notes="added: 1.0; deprecated: 1.0–1.5 ?; removed: `torch.utils.ffi` removed in 1.0; `.type()` dispatch reported as a compile error on 2.12 ?. How common: ns (M)",
+)
+
+T_INT_DIV_AS_INDEX = shift(
+    "t-int-div-as-index",
+    "idx = n / 2 with n a LongTensor, then used as an index, rang -> n // 2, torch.div(n, 2, rounding_mode='floor')",
+    old="`idx = n / 2` with `n` a LongTensor, then used as an index, `range()` bound or loss target",
+    new="`n // 2`, `torch.div(n, 2, rounding_mode='floor')`",
+    added="1.5",
+    deprecated="1.5",
+    removed="1.7",
+    strategy="legacy-restore",
+    notes='added: 1.5–1.8; deprecated: 1.5; removed: 1.7: `/` returns float → "tensors used as indices must be long…", "only integer tensors of a single element can be converted to an index", "expected target dtype to be Long". Silent change: YES where the float is used silently. How common: M',
+)
