@@ -80,7 +80,9 @@ def bind(torch_module: types.ModuleType) -> types.ModuleType:
     second torch. ``bind(fake).no_grad`` is what ``torchcompat.no_grad`` would be on that torch."""
     from torchcompat.registry import Binding
 
-    return Binding(torch_module).namespace("", module_name="torchcompat[%s]" % getattr(torch_module, "__version__", "?"))
+    return Binding(torch_module).namespace(
+        "", module_name="torchcompat[%s]" % getattr(torch_module, "__version__", "?")
+    )
 
 
 def __getattr__(name: str) -> Any:

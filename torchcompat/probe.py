@@ -147,5 +147,5 @@ class TorchEnv:
 def env(torch_module: Optional[types.ModuleType] = None) -> TorchEnv:
     """The :class:`TorchEnv` of ``torch_module``, or of the installed torch."""
     if torch_module is None:
-        import torch as torch_module  # noqa: PLC0415 - deferred: the migration tool never gets here
+        import torch as torch_module
     return TorchEnv.of(torch_module)

@@ -102,8 +102,13 @@ class Shift:
 
         return register
 
-    def alias(self, name: str, path: Optional[str] = None, fallback: Optional[Callable[[Any], Any]] = None,
-              needs: Optional[str] = None) -> None:
+    def alias(
+        self,
+        name: str,
+        path: Optional[str] = None,
+        fallback: Optional[Callable[[Any], Any]] = None,
+        needs: Optional[str] = None,
+    ) -> None:
         """Declare the commonest adapter: torch's object at ``path`` (default ``name``) when present,
         else ``fallback(env)`` as a backport, else unavailable (needing ``needs`` or ``self.added``)."""
         target = path or name
@@ -148,8 +153,21 @@ class Registry:
         self._shifts: Dict[str, Shift] = {}
         self._adapters: Dict[str, Tuple[Shift, Resolver]] = {}
         # torch's own submodules are namespaces even before an adapter lands in them.
-        self._namespaces: set = {"", "nn", "nn.functional", "nn.init", "nn.utils", "linalg", "fft", "func",
-                                 "distributed", "six", "amp", "utils", "utils.data"}
+        self._namespaces: set = {
+            "",
+            "nn",
+            "nn.functional",
+            "nn.init",
+            "nn.utils",
+            "linalg",
+            "fft",
+            "func",
+            "distributed",
+            "six",
+            "amp",
+            "utils",
+            "utils.data",
+        }
 
     def add(self, shift: Shift) -> Shift:
         if shift.id in self._shifts:
@@ -191,7 +209,7 @@ class Registry:
         if namespace is None:
             return sorted(self._adapters)
         prefix = namespace + "." if namespace else ""
-        children = {n[len(prefix):].split(".", 1)[0] for n in self._adapters if n.startswith(prefix)}
+        children = {n[len(prefix) :].split(".", 1)[0] for n in self._adapters if n.startswith(prefix)}
         return sorted(children)
 
     def is_namespace(self, name: str) -> bool:

@@ -81,12 +81,16 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     out = sys.stdout
-    out.write("torch %s (%s) on Python %s; torchcompat %s\n" % (
-        data["torch_version"], data["build"]["text"], data["python"], data["torchcompat_version"]))
+    out.write(
+        "torch %s (%s) on Python %s; torchcompat %s\n"
+        % (data["torch_version"], data["build"]["text"], data["python"], data["torchcompat_version"])
+    )
     counts: Dict[str, int] = {}
     for row in data["shifts"]:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    out.write("%d shifts: %s\n\n" % (len(data["shifts"]), ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items()))))
+    out.write(
+        "%d shifts: %s\n\n" % (len(data["shifts"]), ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())))
+    )
     width = max([len(r["id"]) for r in data["shifts"]] + [10])
     for row in data["shifts"]:
         out.write("%-*s  %-11s  %s\n" % (width, row["id"], row["status"], row["summary"]))

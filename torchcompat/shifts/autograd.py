@@ -122,20 +122,6 @@ AG_INFERENCE_MODE = shift(
     notes="added: 1.9; deprecated: —; removed: —. How common: ns",
 )
 
-AG_CHECKPOINT_REENTRANT = shift(
-    "ag-checkpoint-reentrant",
-    "torch.utils.checkpoint.checkpoint(fn, *x) -> checkpoint(fn, *x, use_reentrant=False) (=True keeps the leg",
-    old="`torch.utils.checkpoint.checkpoint(fn, *x)`",
-    new="`checkpoint(fn, *x, use_reentrant=False)` (`=True` keeps the legacy path)",
-    added="1.11",
-    deprecated="2.1",
-    removed="2.4",
-    link="https://github.com/pytorch/pytorch/pull/100551",
-    strategy="codemod",
-    verified=False,
-    notes="added: 1.11 ? (`use_reentrant`); deprecated: 2.1 (warning, PR #100551); removed: the announced error kept slipping 2.4 → 2.5 → 2.6 → 2.9; still a warning in the 2.12 docs ? (a pre-2.3 nightly raised; reverted by PR #116710). Silent change: YES when switching variants: kwargs, inputs without requires_grad, `autograd.grad` support differ. How common: M (5/11; TorchFix TOR003)",
-)
-
 AG_RETAIN_VARIABLES = shift(
     "ag-retain-variables",
     "loss.backward(retain_variables=True) -> loss.backward(retain_graph=True)",
@@ -166,6 +152,265 @@ AG_OPTIMIZER_INPLACE_GAN = shift(
     old="GAN loops that call `opt_D.step()` and then backprop a generator loss through the same D graph",
     new="recompute D's forward pass after the step, or order backward/step",
     removed="1.5",
-    strategy="warn-only,",
+    strategy="warn-only",
     notes='added: —; deprecated: —; removed: 1.5 (version counter check: "modified by an inplace operation"). Silent change: — (loud). How common: M (2 of 35 real scripts)',
 )
+
+
+# ----------------------------------------------------------------------------------------------
+# Adapters
+# ----------------------------------------------------------------------------------------------
+import threading  # noqa: E402
+from typing import Any  # noqa: E402
+
+from torchcompat.probe import MISSING  # noqa: E402
+from torchcompat.registry import backport, native  # noqa: E402
+from torchcompat.shifts.tensor import _tensor  # noqa: E402
+
+AG_VOLATILE.probe = "no_grad"
+AG_INFERENCE_MODE.probe = "inference_mode"
+AG_DATA_INDEX_0.probe = "Tensor.item"
+AG_VARIABLE_WRAPPER.probe = "tensor"
+
+
+class _GradMode(threading.local):
+    """Grad mode for torch 0.3, which had none: only volatile Variables. ``tc.no_grad()`` there
+    makes the Variables that :func:`torchcompat.variable` creates inside the block volatile."""
+
+    enabled = True
+
+
+_GRAD_MODE = _GradMode()
+
+
+class _SetGradEnabled:
+    """``set_grad_enabled`` for torch < 0.4: a call, a context manager and a decorator."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.prev = _GRAD_MODE.enabled
+        self.mode = bool(mode)
+        _GRAD_MODE.enabled = self.mode
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        _GRAD_MODE.enabled = self.prev
+
+    def __call__(self, fn: Any) -> Any:
+        import functools
+
+        mode = self.mode
+        _GRAD_MODE.enabled = self.prev  # used as a decorator: undo the constructor's switch
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _SetGradEnabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class _NoGrad(_SetGradEnabled):
+    """``torch.no_grad`` for torch < 0.4 (see :class:`_GradMode`). Remove when torch >= 0.4."""
+
+    def __init__(self) -> None:
+        self.prev = _GRAD_MODE.enabled
+        self.mode = False
+
+    def __enter__(self) -> None:
+        self.prev = _GRAD_MODE.enabled
+        _GRAD_MODE.enabled = False
+
+
+class _EnableGrad(_NoGrad):
+    """``torch.enable_grad`` for torch < 0.4. Remove when torch >= 0.4."""
+
+    def __init__(self) -> None:
+        self.prev = _GRAD_MODE.enabled
+        self.mode = True
+
+    def __enter__(self) -> None:
+        self.prev = _GRAD_MODE.enabled
+        _GRAD_MODE.enabled = True
+
+
+@AG_VOLATILE.adapter("no_grad")
+def _no_grad(env: Any) -> Any:
+    fn = env.get("no_grad")
+    return native(fn) if fn is not MISSING else backport(_NoGrad, "grad mode emulated for tc.variable")
+
+
+@AG_VOLATILE.adapter("enable_grad")
+def _enable_grad(env: Any) -> Any:
+    fn = env.get("enable_grad")
+    return native(fn) if fn is not MISSING else backport(_EnableGrad, "grad mode emulated for tc.variable")
+
+
+@AG_VOLATILE.adapter("set_grad_enabled")
+def _set_grad_enabled(env: Any) -> Any:
+    fn = env.get("set_grad_enabled")
+    return native(fn) if fn is not MISSING else backport(_SetGradEnabled, "grad mode emulated for tc.variable")
+
+
+@AG_VOLATILE.adapter("is_grad_enabled")
+def _is_grad_enabled(env: Any) -> Any:
+    fn = env.get("is_grad_enabled")
+    if fn is not MISSING:
+        return native(fn)
+
+    def is_grad_enabled() -> bool:
+        """Grad mode for torch < 0.4 as set by ``tc.no_grad``/``tc.set_grad_enabled``. Remove when torch >= 0.4."""
+        return _GRAD_MODE.enabled
+
+    return backport(is_grad_enabled)
+
+
+@AG_INFERENCE_MODE.adapter("inference_mode")
+def _inference_mode(env: Any) -> Any:
+    fn = env.get("inference_mode")
+    if fn is not MISSING:
+        return native(fn)
+    no_grad = _no_grad(env).obj
+
+    class inference_mode:
+        """``torch.inference_mode`` for torch < 1.9: ``no_grad`` (same results, no inference-tensor
+        speedup); ``mode=False`` leaves grad mode as it is. https://github.com/pytorch/pytorch/pull/58045.
+        Remove when torch >= 1.9."""
+
+        def __init__(self, mode: bool = True) -> None:
+            self.mode = mode
+            self._ctx: Any = None
+
+        def __enter__(self) -> None:
+            if self.mode:
+                self._ctx = no_grad()
+                self._ctx.__enter__()
+
+        def __exit__(self, *exc: Any) -> None:
+            if self._ctx is not None:
+                self._ctx.__exit__(*exc)
+                self._ctx = None
+
+        def __call__(self, fn: Any) -> Any:
+            import functools
+
+            mode = self.mode
+
+            @functools.wraps(fn)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                with inference_mode(mode):
+                    return fn(*args, **kwargs)
+
+            return wrapper
+
+    return backport(inference_mode, "falls back to no_grad")
+
+
+def _tensor_types(env: Any) -> tuple:
+    torch = env.torch
+    types_ = [torch.Tensor]
+    var = env.get("autograd.Variable")
+    if var is not MISSING and isinstance(var, type) and not issubclass(var, torch.Tensor):
+        types_.append(var)  # torch 0.3: Variable is not a Tensor
+    return tuple(types_)
+
+
+@AG_VARIABLE_WRAPPER.adapter("variable")
+def _variable(env: Any) -> Any:
+    torch = env.torch
+    if env.has("tensor") and env.has("Tensor.requires_grad_"):
+
+        def variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Any:
+            """The portable ``Variable(data, requires_grad, volatile)``: a leaf tensor. ``volatile=True``
+            (0.3: no graph) gives a tensor that does not require grad; compute under ``tc.no_grad()``
+            to keep no graph. https://pytorch.org/blog/pytorch-0_4_0-migration-guide/"""
+            if volatile and requires_grad:
+                raise ValueError("a variable cannot be both volatile and require grad (torch 0.3 rule)")
+            if isinstance(data, torch.Tensor):
+                out = data.detach()
+            else:
+                out = torch.tensor(data)
+            if requires_grad:
+                out.requires_grad_(True)
+            return out
+
+        return backport(variable, "a leaf tensor; Variable is gone since 0.4")
+
+    Variable = env.get("autograd.Variable")
+    to_tensor = _tensor(env).obj
+
+    def variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Any:  # type: ignore[no-redef]
+        """``Variable`` on torch < 0.4: volatile inside ``tc.no_grad()``. Remove when torch >= 0.4."""
+        if isinstance(data, Variable):
+            data = data.data
+        elif not isinstance(data, torch.Tensor):
+            data = to_tensor(data)
+        volatile = volatile or not _GRAD_MODE.enabled
+        if volatile and requires_grad:
+            raise ValueError("a variable cannot be both volatile and require grad (torch 0.3 rule)")
+        return Variable(data, requires_grad=requires_grad, volatile=volatile)
+
+    return backport(variable, "wraps torch.autograd.Variable")
+
+
+@AG_DATA_INDEX_0.adapter("item")
+def _item(env: Any) -> Any:
+    fn = env.get("Tensor.item")
+    if fn is not MISSING:
+        return native(fn, "torch.Tensor.item")
+    types_ = _tensor_types(env)
+
+    def item(x: Any) -> Any:
+        """The Python number of a one-element tensor or Variable on torch < 0.4, where ``.data[0]`` was
+        the idiom. Remove when torch >= 0.4."""
+        if not isinstance(x, types_):
+            raise TypeError("item() expects a tensor or Variable, got %s" % type(x).__name__)
+        data = getattr(x, "data", x) if len(types_) > 1 and isinstance(x, types_[1]) else x
+        if data.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data.contiguous().view(-1)[0]
+
+    return backport(item)
+
+
+@AG_NUMPY_REQUIRES_GRAD.adapter("to_numpy")
+def _to_numpy(env: Any) -> Any:
+    types_ = _tensor_types(env)
+    if env.has("Tensor.detach"):
+
+        def to_numpy(x: Any) -> Any:
+            """``x.detach().cpu().numpy()``: the NumPy array of any tensor, even one that requires grad."""
+            return x.detach().cpu().numpy()
+
+        return backport(to_numpy, "detach().cpu().numpy()")
+
+    def to_numpy(x: Any) -> Any:  # type: ignore[no-redef]
+        """The NumPy array of a tensor or Variable on torch < 0.4 (``.data.cpu().numpy()``)."""
+        if len(types_) > 1 and isinstance(x, types_[1]):
+            x = x.data
+        return x.cpu().numpy()
+
+    return backport(to_numpy, ".data.cpu().numpy()")
+
+
+@AG_ZERO_GRAD_NONE.adapter("zero_grad")
+def _zero_grad(env: Any) -> Any:
+    takes_set_to_none = env.accepts("optim.Optimizer.zero_grad", "set_to_none")
+
+    def zero_grad(optimizer_or_module: Any, set_to_none: bool = False) -> None:
+        """``obj.zero_grad(set_to_none=...)`` with the same default (False: zeros) on every release;
+        2.0 flipped torch's default to True (https://github.com/pytorch/pytorch/pull/92731)."""
+        if takes_set_to_none:
+            optimizer_or_module.zero_grad(set_to_none=set_to_none)
+        elif not set_to_none:
+            optimizer_or_module.zero_grad()
+        else:  # torch < 1.7: the same thing by hand
+            if hasattr(optimizer_or_module, "param_groups"):
+                params = [p for group in optimizer_or_module.param_groups for p in group["params"]]
+            else:
+                params = list(optimizer_or_module.parameters())
+            for p in params:
+                p.grad = None
+
+    return backport(zero_grad, "set_to_none passed explicitly")

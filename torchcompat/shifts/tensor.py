@@ -209,3 +209,253 @@ T_INT_DIV_AS_INDEX = shift(
     strategy="legacy-restore",
     notes='added: 1.5–1.8; deprecated: 1.5; removed: 1.7: `/` returns float → "tensors used as indices must be long…", "only integer tensors of a single element can be converted to an index", "expected target dtype to be Long". Silent change: YES where the float is used silently. How common: M',
 )
+
+
+# ----------------------------------------------------------------------------------------------
+# Adapters
+# ----------------------------------------------------------------------------------------------
+from typing import Any, Optional  # noqa: E402
+
+from torchcompat.probe import MISSING  # noqa: E402
+from torchcompat.registry import backport, native  # noqa: E402
+
+T_LEGACY_CTOR_DEVICE.probe = "tensor"
+T_UINT8_MASK.probe = "bool"
+T_INT_TRUE_DIVISION.probe = lambda env: env.accepts("div", "rounding_mode")
+T_FLOORDIV_SEMANTICS.probe = lambda env: _floor_divide_floors(env)
+MISC_MESHGRID_INDEXING.probe = lambda env: env.accepts("meshgrid", "indexing")
+
+
+@T_LEGACY_CTOR_DEVICE.adapter("tensor")
+def _tensor(env: Any) -> Any:
+    fn = env.get("tensor")
+    if fn is not MISSING:
+        return native(fn)
+    torch = env.torch
+
+    def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        """``torch.tensor`` for torch < 0.4: copies ``data`` with torch's dtype inference (integers ->
+        LongTensor, floats -> FloatTensor, bools -> ByteTensor); ``dtype`` is a legacy tensor type.
+        Remove when torch >= 0.4."""
+        import numpy
+
+        if isinstance(data, torch.Tensor if isinstance(torch.Tensor, type) else ()):
+            out = data.clone()
+        else:
+            arr = numpy.array(data)
+            if arr.dtype.kind == "f":
+                arr = arr.astype(numpy.float32)
+            elif arr.dtype.kind in "iu":
+                arr = arr.astype(numpy.int64)
+            elif arr.dtype.kind == "b":
+                arr = arr.astype(numpy.uint8)
+            out = torch.from_numpy(arr)
+        if dtype is not None:
+            out = out.type(dtype)
+        if requires_grad:
+            out = torch.autograd.Variable(out, requires_grad=True)
+        return out
+
+    return backport(tensor)
+
+
+@T_LEGACY_CTOR_DEVICE.adapter("device")
+def _device(env: Any) -> Any:
+    fn = env.get("device")
+    if fn is not MISSING:
+        return native(fn)
+
+    class device:
+        """``torch.device`` for torch < 0.4: parses ``"cuda:1"`` / ``("cuda", 1)`` into ``type`` and
+        ``index`` so that ``tc.to(x, device)`` can pick ``.cuda(index)`` or ``.cpu()``. Remove when torch >= 0.4."""
+
+        def __init__(self, type: Any, index: Optional[int] = None) -> None:
+            if isinstance(type, device):
+                type, index = type.type, type.index
+            kind, _, idx = str(type).partition(":")
+            if kind not in ("cpu", "cuda"):
+                raise RuntimeError("Expected one of cpu, cuda device type at start of device string: %s" % type)
+            if idx:
+                if index is not None:
+                    raise RuntimeError("device index given twice: %r and %r" % (type, index))
+                index = int(idx)
+            self.type = kind
+            self.index = index
+
+        def __eq__(self, other: Any) -> bool:
+            return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+        def __hash__(self) -> int:
+            return hash((self.type, self.index))
+
+        def __str__(self) -> str:
+            return self.type if self.index is None else "%s:%d" % (self.type, self.index)
+
+        def __repr__(self) -> str:
+            return "device(type=%r%s)" % (self.type, "" if self.index is None else ", index=%d" % self.index)
+
+    return backport(device)
+
+
+@T_ASYNC_KWARG.adapter("to")
+def _to(env: Any) -> Any:
+    if env.has("Tensor.to"):
+
+        def to(x: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False) -> Any:
+            """``x.to(device, dtype, non_blocking=...)`` as a function (``async=`` became ``non_blocking=``
+            in 0.4, https://github.com/pytorch/pytorch/pull/4999)."""
+            return x.to(device=device, dtype=dtype, non_blocking=non_blocking)
+
+        return backport(to, "calls Tensor.to")
+
+    device_cls = _device(env).obj
+
+    def to(x: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False) -> Any:  # type: ignore[no-redef]
+        """``Tensor.to`` for torch < 0.4: ``.cuda(index, async=...)`` / ``.cpu()`` and ``.type(dtype)``
+        (a legacy type). Remove when torch >= 0.4."""
+        if dtype is not None:
+            x = x.type(dtype)
+        if device is not None:
+            dev = device_cls(device) if not isinstance(device, int) else device_cls("cuda", device)
+            x = x.cpu() if dev.type == "cpu" else x.cuda(dev.index, **{"async": non_blocking})
+        return x
+
+    return backport(to, "cuda()/cpu()/type()")
+
+
+@T_UINT8_MASK.adapter("bool_mask")
+def _bool_mask(env: Any) -> Any:
+    torch = env.torch
+    if env.has("bool"):
+        bool_dtype = torch.bool
+
+        def bool_mask(mask: Any) -> Any:
+            """``mask`` as the mask dtype indexing and ``masked_fill`` want: bool (uint8 before 1.2,
+            https://github.com/pytorch/pytorch/pull/21113)."""
+            return mask if mask.dtype == bool_dtype else mask.bool()
+
+        return backport(bool_mask, "Tensor.bool()")
+
+    def bool_mask(mask: Any) -> Any:  # type: ignore[no-redef]
+        """uint8 masks for torch < 1.2, which had no bool dtype. Remove when torch >= 1.2."""
+        return mask.byte() if mask.type() not in ("torch.ByteTensor", "torch.cuda.ByteTensor") else mask
+
+    return backport(bool_mask, "uint8 before torch.bool")
+
+
+def _is_floating(x: Any) -> bool:
+    fp = getattr(x, "is_floating_point", None)
+    return bool(fp()) if fp is not None else x.type().split(".")[-1] in ("FloatTensor", "DoubleTensor", "HalfTensor")
+
+
+@T_INT_TRUE_DIVISION.adapter("div")
+def _div(env: Any) -> Any:
+    torch = env.torch
+    if env.accepts("div", "rounding_mode"):
+        return native(torch.div)
+
+    def div(a: Any, b: Any, rounding_mode: Optional[str] = None) -> Any:
+        """``torch.div`` with ``rounding_mode`` (1.8, https://github.com/pytorch/pytorch/pull/51706) on
+        older torch: ``None`` divides truly (floats out of integers, as 1.7+), ``"trunc"`` / ``"floor"``
+        round like C / Python and keep integer dtypes. Remove when torch >= 1.8."""
+        if not isinstance(a, torch.Tensor):
+            a = torch.tensor(a)
+        a, b = _promote(torch, a, b)
+        floating = _is_floating(a) or isinstance(b, float)
+        if rounding_mode is None:
+            if not floating:
+                a = a.to(torch.get_default_dtype())
+                b = b.to(a.dtype) if isinstance(b, torch.Tensor) else b
+            return torch.div(a, b)
+        if rounding_mode == "trunc":
+            if floating:
+                return torch.trunc(torch.div(a, b))
+            return _int_floor_div(torch, a, b, floor=False)
+        if rounding_mode == "floor":
+            if floating:
+                return torch.floor(torch.div(a, b))
+            return _int_floor_div(torch, a, b, floor=True)
+        raise ValueError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found %r" % (rounding_mode,)
+        )
+
+    return backport(div)
+
+
+def _promote(torch: Any, a: Any, b: Any) -> Any:
+    """Bring two tensors to one dtype as type promotion (1.5+) would: torch < 1.5 refused mixed dtypes."""
+    if not isinstance(b, torch.Tensor) or a.dtype == b.dtype:
+        return a, b
+    if _is_floating(a) or _is_floating(b):
+        dtypes = [t.dtype for t in (a, b) if _is_floating(t)]
+        dtype = torch.float64 if torch.float64 in dtypes else dtypes[0]
+    else:
+        dtype = torch.int64
+    return a.to(dtype), b.to(dtype)
+
+
+def _int_floor_div(torch: Any, a: Any, b: Any, floor: bool) -> Any:
+    """Integer division that never goes through a float (exact for large int64)."""
+    rem = torch.fmod(a, b)  # C semantics: the sign of the dividend
+    # ``a - rem`` is an exact multiple of ``b``, so any integer division of it is exact: ``div`` on
+    # integers truncates up to 1.4; from 1.5 (where ``div`` warns, then raises, then true-divides)
+    # ``floor_divide`` does it (truncating until 1.13, which is the same on exact multiples).
+    exact = torch.floor_divide(a - rem, b) if hasattr(torch, "floor_divide") else torch.div(a - rem, b)
+    if not floor:
+        return exact
+    # Python floors: one lower where the remainder is non-zero and its sign differs from the divisor's.
+    b_neg = (b < 0) if isinstance(b, torch.Tensor) else bool(b < 0)
+    adjust = (
+        (rem != 0) & ((rem < 0) != b_neg)
+        if isinstance(b, torch.Tensor)
+        else (rem != 0) & ((rem < 0) if not b_neg else (rem > 0))
+    )
+    return exact - adjust.type_as(exact)
+
+
+def _floor_divide_floors(env: Any) -> bool:
+    """Behaviour probe: does ``torch.floor_divide(-7, 2)`` give -4 (1.13+) rather than -3?"""
+    if not env.has("floor_divide"):
+        return False
+    return env.behaves(
+        "floor_divide floors", lambda torch: int(torch.floor_divide(torch.tensor([-7]), torch.tensor([2]))[0]) == -4
+    )
+
+
+@T_FLOORDIV_SEMANTICS.adapter("floor_divide")
+def _floor_divide(env: Any) -> Any:
+    if _floor_divide_floors(env):
+        return native(env.torch.floor_divide)
+    div = _div(env).obj
+
+    def floor_divide(a: Any, b: Any) -> Any:
+        """``torch.floor_divide`` that floors on every release: torch truncated negative quotients up to
+        1.12 (https://github.com/pytorch/pytorch/pull/78411). Remove when torch >= 1.13."""
+        return div(a, b, rounding_mode="floor")
+
+    return backport(floor_divide)
+
+
+@MISC_MESHGRID_INDEXING.adapter("meshgrid")
+def _meshgrid(env: Any) -> Any:
+    torch = env.torch
+    if env.accepts("meshgrid", "indexing"):
+        return native(torch.meshgrid)
+    old = torch.meshgrid
+
+    def meshgrid(*tensors: Any, indexing: str = "ij") -> Any:
+        """``torch.meshgrid(..., indexing=)`` for torch < 1.10, which only did ``"ij"``
+        (https://github.com/pytorch/pytorch/pull/62724). Remove when torch >= 1.10."""
+        if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+            tensors = tuple(tensors[0])
+        if indexing == "ij":
+            return old(*tensors)
+        if indexing != "xy":
+            raise ValueError("torch.meshgrid: indexing must be one of 'xy' or 'ij', but received: %s" % indexing)
+        if len(tensors) < 2:
+            return old(*tensors)
+        swapped = list(old(tensors[1], tensors[0], *tensors[2:]))
+        swapped[0], swapped[1] = swapped[1], swapped[0]
+        return tuple(swapped)
+
+    return backport(meshgrid)
