@@ -179,6 +179,14 @@ _HIDDEN_AFTER_04 = frozenset(
 )
 
 
+def _has_rounding_mode(real: Any) -> bool:
+    return "rounding_mode" in (real.div.__doc__ or "")
+
+
+def _has_indexing(real: Any) -> bool:
+    return "indexing" in (real.meshgrid.__doc__ or "")
+
+
 def torch04() -> types.ModuleType:
     """A new emulated torch 0.4 module over the installed torch (EMULATED: see the module docstring)."""
     import torch as real
@@ -195,15 +203,17 @@ def torch04() -> types.ModuleType:
 
     def div(input: Any, other: Any, out: Any = None) -> Any:
         """0.4's div: no rounding_mode; integers truncate (as 0.4–1.4 did)."""
-        if not input.is_floating_point() and not (isinstance(other, float)):
-            other_t = other if isinstance(other, real.Tensor) else real.tensor(other)
-            if not other_t.is_floating_point():
+        other_float = isinstance(other, float) or (isinstance(other, real.Tensor) and other.is_floating_point())
+        if not input.is_floating_point() and not other_float:
+            if _has_rounding_mode(real):
                 return real.div(input, other, rounding_mode="trunc")
-        return real.div(input, other)
+            if hasattr(real, "floor_divide"):  # 1.5-1.7: truncates, like 0.4's div on integers
+                return real.floor_divide(input, other)
+        return real.div(input, other)  # torch < 1.5 truncates integers itself
 
     def meshgrid(*tensors: Any) -> Any:
         """0.4's meshgrid: "ij" only, no indexing keyword."""
-        return real.meshgrid(*tensors, indexing="ij")
+        return real.meshgrid(*tensors, indexing="ij") if _has_indexing(real) else real.meshgrid(*tensors)
 
     class Optimizer04Mixin:
         def zero_grad(self) -> None:

@@ -299,18 +299,15 @@ def _device(env: Any) -> Any:
 
 @T_ASYNC_KWARG.adapter("to")
 def _to(env: Any) -> Any:
-    if env.has("Tensor.to"):
-
-        def to(x: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False) -> Any:
-            """``x.to(device, dtype, non_blocking=...)`` as a function (``async=`` became ``non_blocking=``
-            in 0.4, https://github.com/pytorch/pytorch/pull/4999)."""
-            return x.to(device=device, dtype=dtype, non_blocking=non_blocking)
-
-        return backport(to, "calls Tensor.to")
+    fn = env.get("Tensor.to")
+    if fn is not MISSING:
+        # ``Tensor.to(x, device=None, dtype=None, non_blocking=False)`` is this adapter's signature
+        # since 0.4 (``async=`` became ``non_blocking=``, https://github.com/pytorch/pytorch/pull/4999).
+        return native(fn, "torch.Tensor.to")
 
     device_cls = _device(env).obj
 
-    def to(x: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False) -> Any:  # type: ignore[no-redef]
+    def to(x: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False) -> Any:
         """``Tensor.to`` for torch < 0.4: ``.cuda(index, async=...)`` / ``.cpu()`` and ``.type(dtype)``
         (a legacy type). Remove when torch >= 0.4."""
         if dtype is not None:
@@ -325,18 +322,13 @@ def _to(env: Any) -> Any:
 
 @T_UINT8_MASK.adapter("bool_mask")
 def _bool_mask(env: Any) -> Any:
-    torch = env.torch
-    if env.has("bool"):
-        bool_dtype = torch.bool
+    fn = env.get("Tensor.bool")
+    if fn is not MISSING:
+        # A bool mask, returned as is when it already is one (bool dtype: 1.2,
+        # https://github.com/pytorch/pytorch/pull/21113).
+        return native(fn, "torch.Tensor.bool")
 
-        def bool_mask(mask: Any) -> Any:
-            """``mask`` as the mask dtype indexing and ``masked_fill`` want: bool (uint8 before 1.2,
-            https://github.com/pytorch/pytorch/pull/21113)."""
-            return mask if mask.dtype == bool_dtype else mask.bool()
-
-        return backport(bool_mask, "Tensor.bool()")
-
-    def bool_mask(mask: Any) -> Any:  # type: ignore[no-redef]
+    def bool_mask(mask: Any) -> Any:
         """uint8 masks for torch < 1.2, which had no bool dtype. Remove when torch >= 1.2."""
         return mask.byte() if mask.type() not in ("torch.ByteTensor", "torch.cuda.ByteTensor") else mask
 

@@ -1,0 +1,85 @@
+"""Call overhead of every adapter on this torch, relative to the native call on the same small input.
+
+Native adapters *are* torch's object, so their ratio is 1.00 by identity (checked, not timed). Each
+wrapped (backported) adapter is timed against the plain-torch code it stands for, in one run:
+interleaved repeats, best of each. Target: <= 1.10 for wrappers.
+
+    python benchmarks/call_overhead.py [--number 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import timeit
+from typing import Dict, Tuple
+
+import torch
+
+import torchcompat as tc
+from torchcompat.registry import NATIVE, REGISTRY, UNAVAILABLE, Binding
+
+SETUP = """
+import torch, torchcompat as tc
+x = torch.arange(8.0).reshape(2, 4)
+xi = torch.arange(-8, 8)
+s = torch.tensor(3.5)
+m = torch.tensor([1, 0, 1, 0], dtype=torch.uint8).bool()
+model = torch.nn.Linear(4, 2)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+a = torch.arange(3.0); b = torch.arange(4.0)
+"""
+
+#: adapter -> (torchcompat call, the plain-torch code it replaces on this torch)
+PAIRS: Dict[str, Tuple[str, str]] = {
+    "item": ("tc.item(s)", "s.item()"),
+    "to_numpy": ("tc.to_numpy(x)", "x.detach().cpu().numpy()"),
+    "variable": ("tc.variable(x)", "x.detach()"),
+    "to": ("tc.to(x, dtype=torch.float64)", "x.to(dtype=torch.float64)"),
+    "bool_mask": ("tc.bool_mask(m)", "m if m.dtype == torch.bool else m.bool()"),
+    "zero_grad": ("tc.zero_grad(opt)", "opt.zero_grad(set_to_none=False)"),
+    "div": ("tc.div(xi, 3, rounding_mode='floor')", "torch.div(xi, 3, rounding_mode='floor')"),
+    "floor_divide": ("tc.floor_divide(xi, 3)", "torch.floor_divide(xi, 3)"),
+    "meshgrid": ("tc.meshgrid(a, b, indexing='xy')", "torch.meshgrid(a, b, indexing='xy')"),
+}
+
+
+def best(stmt: str, number: int, repeat: int) -> float:
+    return min(timeit.repeat(stmt, SETUP, number=number, repeat=repeat)) / number
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--number", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    binding = Binding(torch)
+    print("torch %s, Python %s" % (torch.__version__, sys.version.split()[0]))
+    print("%-40s %-11s %10s %10s %7s" % ("adapter", "status", "tc ns", "torch ns", "ratio"))
+    worst = 1.0
+    for name in REGISTRY.adapter_names():
+        res = binding.resolution(name)
+        if res.status == NATIVE:
+            assert tc.__getattr__(name) is res.obj if "." not in name else True
+            print("%-40s %-11s %10s %10s %7.2f" % (name, res.status, "-", "-", 1.0))
+            continue
+        if res.status == UNAVAILABLE:
+            print("%-40s %-11s %10s %10s %7s" % (name, res.status, "-", "-", "n/a"))
+            continue
+        pair = PAIRS.get(name)
+        if pair is None:
+            print("%-40s %-11s %10s %10s %7s" % (name, res.status, "-", "-", "untimed"))
+            continue
+        t_tc, t_native = 0.0, 0.0
+        for _ in range(3):  # interleave so drift hits both
+            t_tc = min(t_tc or 1e9, best(pair[0], args.number, args.repeat))
+            t_native = min(t_native or 1e9, best(pair[1], args.number, args.repeat))
+        ratio = t_tc / t_native
+        worst = max(worst, ratio)
+        print("%-40s %-11s %10.0f %10.0f %7.2f" % (name, res.status, t_tc * 1e9, t_native * 1e9, ratio))
+    print("worst wrapper ratio %.2f (target <= 1.10)" % worst)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
