@@ -51,7 +51,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     run = getattr(module, "main_" + command, None) or module.main
     configure(parser)
     args = parser.parse_args(rest)
-    return int(run(args) or 0)
+    try:
+        return int(run(args) or 0)
+    except BrokenPipeError:  # `torchcompat info | head`: stop quietly, as Python's docs advise
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
