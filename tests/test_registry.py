@@ -120,3 +120,10 @@ def test_submodules_import_without_torch():
     assert proc.returncode == 0, proc.stderr.decode()
     version, count = proc.stdout.decode().split()
     assert version == "2.1.0a0+abc" and int(count) >= 100
+
+
+def test_namespace_import_as_first_import():
+    code = "import torchcompat.nn.functional as F, torch; print(F.relu is torch.nn.functional.relu)"
+    proc = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode().strip() == "True"

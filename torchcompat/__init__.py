@@ -21,14 +21,16 @@ _NO_TORCH = (
 
 
 def _importing_submodule() -> bool:
-    """True while Python imports ``torchcompat.<sub>`` (the package is then only a parent):
-    the CLI and the migration tool must not pay for, or need, a torch import."""
+    """True while Python imports one of our real submodules (``torchcompat.cli``,
+    ``torchcompat.migrate`` ...), the package being only its parent: the CLI and the migration tool
+    must not pay for, or need, a torch import. Namespaces (``torchcompat.nn``) still bind torch."""
     frame = sys._getframe(1)
     while frame is not None:
         for key in ("name", "mod_name", "fullname"):
             value = frame.f_locals.get(key)
             if isinstance(value, str) and value.startswith(__name__ + "."):
-                return True
+                first = value[len(__name__) + 1 :].split(".", 1)[0]
+                return first in _SUBMODULES or first.startswith("_")
         frame = frame.f_back
     return False
 
@@ -53,17 +55,17 @@ def _bind() -> Any:
     return _binding
 
 
-_SUBMODULES = frozenset(
-    {"version", "probe", "registry", "shifts", "legacy", "migrate", "testing", "cli", "docs", "bench"}
-)
+#: Our real submodules (everything else under ``torchcompat.`` is a namespace of adapters).
+_SUBMODULES = frozenset({"version", "probe", "registry", "shifts", "legacy", "migrate", "testing", "cli", "docs", "report"})
 _VERSION_NAMES = frozenset({"TORCH_VERSION", "TORCH_RELEASE", "BUILD", "at_least"})
 
 
 def _install_namespaces(binding: Any) -> None:
     """Register ``torchcompat.nn``, ``torchcompat.linalg`` ... in ``sys.modules`` so that
     ``import torchcompat.nn.functional as F`` works like the attribute access."""
-    from torchcompat.registry import REGISTRY
+    from torchcompat.registry import REGISTRY, _load
 
+    _load()
     for name in sorted(REGISTRY._namespaces):
         if not name or name.split(".", 1)[0] in _SUBMODULES:
             continue

@@ -4,6 +4,77 @@ Records generated from the shift catalogue; adapters, probes and notes are added
 
 from __future__ import annotations
 
-from torchcompat.registry import declare
+from typing import Any, List
+
+from torchcompat.probe import MISSING
+from torchcompat.registry import Resolution, backport, declare
 
 shift = declare("device")
+
+DEVICE_ACCELERATOR = shift(
+    "device-accelerator",
+    "if torch.cuda.is_available(): ... elif torch.backends.mps.is_available(): ... -> torch.accelerator",
+    old="`torch.device('cuda' if torch.cuda.is_available() else 'cpu')` (and the mps / xpu branches)",
+    new="`torch.accelerator.current_accelerator()` after `torch.accelerator.is_available()`",
+    added="2.6",
+    link="https://pytorch.org/docs/stable/accelerator.html",
+    strategy="backport",
+    probe="accelerator.current_accelerator",
+    notes="added: 2.6 (`torch.accelerator`); 2.7: `current_accelerator(check_available=)`. "
+    "`tc.accelerator()` returns the best available device on every release, cpu when there is none.",
+)
+
+
+class _Accelerator:
+    """``tc.accelerator()``: the best available ``torch.device`` (cuda, mps, xpu, else cpu), read without
+    initialising CUDA. Attribute access falls through to ``torch.accelerator`` where it exists (2.6+), so
+    ``tc.accelerator.device_count()`` works there. Backport of ``torch.accelerator.current_accelerator()``;
+    remove when torch >= 2.6 (https://pytorch.org/docs/stable/accelerator.html)."""
+
+    def __init__(self, env: Any) -> None:
+        self._env = env
+        self._module = env.get("accelerator")
+        if self._module is not MISSING and not hasattr(self._module, "current_accelerator"):
+            self._module = MISSING
+
+    def __call__(self) -> Any:
+        torch = self._env.torch
+        mod = self._module
+        if mod is not MISSING:
+            if mod.is_available():
+                return torch.device(mod.current_accelerator().type)
+            return torch.device("cpu")
+        return torch.device(self._best_type())
+
+    def _best_type(self) -> str:
+        env = self._env
+        # torch.cuda.is_available() asks the driver for a device count; it never initialises CUDA.
+        if env.has("cuda.is_available") and env.torch.cuda.is_available():
+            return "cuda"
+        for kind in ("backends.mps", "xpu"):
+            is_available = env.get(kind + ".is_available")
+            if is_available is not MISSING and is_available():
+                return kind.rsplit(".", 1)[-1]
+        return "cpu"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or self._module is MISSING:
+            raise AttributeError(
+                "tc.accelerator has no attribute %r (torch.accelerator needs torch >= 2.6; this is torch %s)"
+                % (name, self._env.version)
+            )
+        return getattr(self._module, name)
+
+    def __dir__(self) -> List[str]:
+        names = set(object.__dir__(self))
+        if self._module is not MISSING:
+            names.update(n for n in dir(self._module) if not n.startswith("_"))
+        return sorted(names)
+
+    def __repr__(self) -> str:
+        return "<torchcompat accelerator() on torch %s>" % self._env.version
+
+
+@DEVICE_ACCELERATOR.adapter("accelerator")
+def _accelerator(env: Any) -> Resolution:
+    return backport(_Accelerator(env), "torch.accelerator where it exists, else cuda / mps / xpu probes")

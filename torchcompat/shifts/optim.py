@@ -4,7 +4,10 @@ Records generated from the shift catalogue; adapters, probes and notes are added
 
 from __future__ import annotations
 
-from torchcompat.registry import declare
+from typing import Any
+
+from torchcompat.probe import MISSING
+from torchcompat.registry import Resolution, declare, native, unavailable
 
 shift = declare("optim")
 
@@ -38,6 +41,7 @@ OPTIM_LRSCHEDULER_BASE = shift(
     new="`LRScheduler`",
     added="2.0",
     strategy="alias",
+    probe="optim.lr_scheduler.LRScheduler",
     notes="added: 2.0; deprecated: — (alias kept); removed: still present. How common: ns (M)",
 )
 
@@ -62,3 +66,12 @@ OPTIM_PRIVATE_HOOK = shift(
     strategy="alias",
     notes="added: 2.11; deprecated: —; removed: 2.11 (renamed). How common: L (1)",
 )
+
+
+@OPTIM_LRSCHEDULER_BASE.adapter("optim.lr_scheduler.LRScheduler")
+def _lr_scheduler_base(env: Any) -> Resolution:
+    for path in ("optim.lr_scheduler.LRScheduler", "optim.lr_scheduler._LRScheduler"):
+        cls = env.get(path)
+        if cls is not MISSING:
+            return native(cls, "torch.%s" % path)
+    return unavailable("0.4", "torch.optim.lr_scheduler has no scheduler base class")
