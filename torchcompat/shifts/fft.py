@@ -4,9 +4,14 @@ Records generated from the shift catalogue; adapters, probes and notes are added
 
 from __future__ import annotations
 
-from torchcompat.registry import declare
+from typing import Any, Optional, Sequence, Tuple, Union
+
+from torchcompat.probe import MISSING
+from torchcompat.registry import Resolution, backport, declare, native, unavailable
 
 shift = declare("fft")
+
+Tensor = Any  # a torch.Tensor (shift modules never import torch at module level)
 
 FFT_LEGACY_FUNCTIONS = shift(
     "fft-legacy-functions",
@@ -43,3 +48,276 @@ FFT_STFT_RETURN_COMPLEX = shift(
     verified=False,
     notes="added: 1.7 ? (`return_complex`); deprecated: 1.8 (warning); removed: 2.0: required for real input (PR #86724); `return_complex=False` itself deprecated. How common: M (8)",
 )
+
+
+def _fft_module_exists(env: Any) -> bool:
+    """Is there a torch.fft *module* (1.7+)? Answered without importing it: on 1.7 the import would replace the
+    legacy ``torch.fft`` function of a script that still calls it."""
+    found = getattr(env.torch, "fft", None)
+    if isinstance(found, type(env.torch)):
+        return True
+    if env.emulated or not hasattr(env.torch, "__path__"):
+        return False
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(env.torch.__name__ + ".fft") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+FFT_LEGACY_FUNCTIONS.link = "https://github.com/pytorch/pytorch/issues/42175"
+FFT_LEGACY_FUNCTIONS.probe = _fft_module_exists
+FFT_LEGACY_FUNCTIONS.notes += (
+    " torchcompat: `tc.fft.rfft_legacy/irfft_legacy/fft_legacy/ifft_legacy` keep the old signatures and the real-pair"
+    " layout on every release (torch's own functions below 1.8, torch.fft + view_as_real from 1.8). The old"
+    " `irfft` defaults the last signal size to 2*n-1 (odd), not 2*(n-1) as torch.fft.irfft does (pytorch#19111);"
+    " the legacy adapters keep that. `tc.fft.<new name>` is torch.fft's function where the module exists (1.7+),"
+    " unavailable below (complex tensors); fftfreq/rfftfreq/fftshift/ifftshift are real and backported exactly."
+)
+FFT_MODULE_SHADOW.link = "https://github.com/pytorch/pytorch/pull/44876"
+FFT_MODULE_SHADOW.probe = _fft_module_exists
+
+# ---------------------------------------------------------------------------------------------------------------
+# Legacy real-pair functions: torch.fft / ifft / rfft / irfft as they were up to 1.7.
+# ---------------------------------------------------------------------------------------------------------------
+
+_LEGACY_NAMES = {"fft": "fft", "ifft": "ifft", "rfft": "rfft", "irfft": "irfft"}
+
+
+def _legacy_native(env: Any, old: str) -> Any:
+    """torch's own legacy function (``torch.rfft`` ...) if present and not shadowed by the module."""
+    fn = getattr(env.torch, old, MISSING)
+    if fn is MISSING or isinstance(fn, type(env.torch)) or not callable(fn):
+        # On 1.7 ``import torch.fft`` replaces the ``torch.fft`` function by the module.
+        return MISSING
+    if hasattr(fn, "__wrapped__") or str(getattr(fn, "__module__", "")).startswith("torchcompat"):
+        # A restore of torchcompat.legacy (functools.wraps of these very adapters): not torch's own.
+        return MISSING
+    return fn
+
+
+def _check_legacy(name: str, x: Tensor, signal_ndim: int, complex_input: bool) -> None:
+    if signal_ndim not in (1, 2, 3):
+        raise RuntimeError("%s expects signal_ndim to be 1, 2, or 3, but got signal_ndim=%d" % (name, signal_ndim))
+    extra = 1 if complex_input else 0
+    if x.dim() < signal_ndim + extra:
+        raise RuntimeError(
+            "%s expects a tensor of at least %dD for signal_ndim=%d, but got a %dD tensor"
+            % (name, signal_ndim + extra, signal_ndim, x.dim())
+        )
+    if complex_input and x.size(-1) != 2:
+        raise RuntimeError(
+            "%s expects a complex input tensor (last dimension of size 2), but got input with size %s"
+            % (name, tuple(x.shape))
+        )
+
+
+def _legacy_backports(torch: Any) -> Any:
+    """The four legacy functions built from torch.fft + view_as_real/view_as_complex (torch >= 1.7)."""
+    import importlib
+
+    tfft = importlib.import_module(torch.__name__ + ".fft")
+
+    def _dims(signal_ndim: int) -> Tuple[int, ...]:
+        return tuple(range(-signal_ndim, 0))
+
+    def _norm(normalized: bool) -> str:
+        # The old ``normalized=True`` is 1/sqrt(N) both ways; else forward unscaled, inverse 1/N.
+        return "ortho" if normalized else "backward"
+
+    def _as_complex(x: Tensor) -> Tensor:
+        if x.dtype not in (torch.float32, torch.float64, getattr(torch, "float16", None)):
+            x = x.to(torch.get_default_dtype())
+        return torch.view_as_complex(x.contiguous())
+
+    def fft_legacy(input: Tensor, signal_ndim: int, normalized: bool = False) -> Tensor:
+        """``torch.fft(input, signal_ndim, normalized=False)`` of torch <= 1.7: complex-to-complex FFT over the
+        last ``signal_ndim`` dims of a real-pair tensor (trailing dim of size 2); ``normalized`` scales by
+        1/sqrt(N). Built on torch.fft.fftn + view_as_real (pytorch#42175; deprecated by PR #44876, removed in 1.8).
+        Remove when no caller needs the real-pair layout (torch >= 1.8 code uses torch.fft.fftn)."""
+        _check_legacy("fft", input, signal_ndim, True)
+        out = tfft.fftn(_as_complex(input), dim=_dims(signal_ndim), norm=_norm(normalized))
+        return torch.view_as_real(out)
+
+    def ifft_legacy(input: Tensor, signal_ndim: int, normalized: bool = False) -> Tensor:
+        """``torch.ifft(input, signal_ndim, normalized=False)`` of torch <= 1.7 (real-pair layout; 1/N scaling,
+        1/sqrt(N) when ``normalized``). Built on torch.fft.ifftn (pytorch#42175).
+        Remove when no caller needs the real-pair layout (torch >= 1.8 code uses torch.fft.ifftn)."""
+        _check_legacy("ifft", input, signal_ndim, True)
+        out = tfft.ifftn(_as_complex(input), dim=_dims(signal_ndim), norm=_norm(normalized))
+        return torch.view_as_real(out)
+
+    def rfft_legacy(input: Tensor, signal_ndim: int, normalized: bool = False, onesided: bool = True) -> Tensor:
+        """``torch.rfft(input, signal_ndim, normalized=False, onesided=True)`` of torch <= 1.7: real-to-complex
+        FFT over the last ``signal_ndim`` dims, returned as real pairs (trailing dim 2); ``onesided`` keeps
+        n//2+1 bins of the last dim, else the full spectrum. Built on torch.fft.rfftn/fftn + view_as_real
+        (pytorch#42175). Remove when no caller needs the real-pair layout (torch >= 1.8 code uses torch.fft)."""
+        _check_legacy("rfft", input, signal_ndim, False)
+        fn = tfft.rfftn if onesided else tfft.fftn
+        return torch.view_as_real(fn(input, dim=_dims(signal_ndim), norm=_norm(normalized)))
+
+    def irfft_legacy(
+        input: Tensor,
+        signal_ndim: int,
+        normalized: bool = False,
+        onesided: bool = True,
+        signal_sizes: Optional[Sequence[int]] = None,
+    ) -> Tensor:
+        """``torch.irfft(input, signal_ndim, normalized=False, onesided=True, signal_sizes=None)`` of
+        torch <= 1.7: complex (real-pair) to real inverse FFT. Without ``signal_sizes`` the last signal dim
+        is 2*n-1 like the old function (not torch.fft.irfft's 2*(n-1), pytorch#19111); with
+        ``onesided=False`` the input is the full spectrum and only its first n//2+1 bins are read.
+        Built on torch.fft.irfftn (pytorch#42175). Remove when no caller needs the real-pair layout."""
+        _check_legacy("irfft", input, signal_ndim, True)
+        in_sizes = [int(n) for n in input.shape[-signal_ndim - 1 : -1]]
+        if signal_sizes is not None and len(signal_sizes) > 0:
+            sizes = [int(n) for n in signal_sizes]
+            if len(sizes) != signal_ndim:
+                raise RuntimeError(
+                    "Expected signal_sizes to be empty (default) or of signal_ndim=%dD, but got signal_sizes=%s"
+                    % (signal_ndim, sizes)
+                )
+        elif onesided:
+            sizes = in_sizes[:-1] + [2 * in_sizes[-1] - 1]
+        else:
+            sizes = in_sizes
+        if onesided:
+            if sizes[-1] // 2 + 1 != in_sizes[-1]:
+                raise RuntimeError(
+                    "expected real signal size %d is incompatible with onesided complex frequency size %d"
+                    % (sizes[-1], in_sizes[-1])
+                )
+        elif sizes[-1] != in_sizes[-1]:
+            raise RuntimeError(
+                "expected real signal size %d is incompatible with the full complex frequency size %d"
+                % (sizes[-1], in_sizes[-1])
+            )
+        if sizes[:-1] != in_sizes[:-1]:
+            raise RuntimeError("signal_sizes %s do not match the input's signal sizes %s" % (sizes, in_sizes))
+        return tfft.irfftn(_as_complex(input), s=sizes, dim=_dims(signal_ndim), norm=_norm(normalized))
+
+    return {"fft": fft_legacy, "ifft": ifft_legacy, "rfft": rfft_legacy, "irfft": irfft_legacy}
+
+
+def _legacy_adapter(old: str) -> None:
+    @FFT_LEGACY_FUNCTIONS.adapter("fft.%s_legacy" % old)
+    def resolve(env: Any) -> Resolution:
+        fn = _legacy_native(env, old)
+        if fn is not MISSING:
+            return native(fn, "torch.%s" % old)
+        if env.has("fft.rfftn") and env.has("view_as_real") and env.has("view_as_complex"):
+            return backport(_legacy_backports(env.torch)[old], "torch.fft + view_as_real")
+        return unavailable("1.0", "neither torch.%s nor torch.fft.rfftn/view_as_real is present" % old)
+
+
+for _old in _LEGACY_NAMES:
+    _legacy_adapter(_old)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# torch.fft module functions.
+# ---------------------------------------------------------------------------------------------------------------
+
+for _name in ("fft", "ifft", "rfft", "irfft", "fftn", "ifftn", "rfftn", "irfftn"):
+    FFT_MODULE_SHADOW.alias("fft." + _name, needs="1.7")
+
+
+def _fftfreq(env: Any) -> Any:
+    torch = env.torch
+
+    def fftfreq(
+        n: int,
+        d: float = 1.0,
+        *,
+        out: Optional[Tensor] = None,
+        dtype: Any = None,
+        layout: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+    ) -> Tensor:
+        """torch.fft.fftfreq for torch < 1.8: the sample frequencies [0, 1, ..., -(n//2), ..., -1] / (d*n),
+        computed like torch's own kernel (arange, then multiply by 1/(n*d)). Added by PR #44877 (pytorch#42175).
+        Remove when torch >= 1.8."""
+        result = torch.arange(n, dtype=dtype or torch.get_default_dtype(), device=device)
+        right = (n + 1) // 2
+        if n - right > 0:
+            result[right:] = torch.arange(-(n // 2), 0, dtype=result.dtype, device=device)
+        result = result.mul_(1.0 / (n * d))
+        if requires_grad:
+            result.requires_grad_(True)
+        if out is not None:
+            out.resize_(result.shape).copy_(result)
+            return out
+        return result
+
+    return fftfreq
+
+
+def _rfftfreq(env: Any) -> Any:
+    torch = env.torch
+
+    def rfftfreq(
+        n: int,
+        d: float = 1.0,
+        *,
+        out: Optional[Tensor] = None,
+        dtype: Any = None,
+        layout: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+    ) -> Tensor:
+        """torch.fft.rfftfreq for torch < 1.8: [0, 1, ..., n//2] / (d*n), computed like torch's kernel.
+        Added by PR #44877 (pytorch#42175). Remove when torch >= 1.8."""
+        result = torch.arange(n // 2 + 1, dtype=dtype or torch.get_default_dtype(), device=device)
+        result = result.mul_(1.0 / (n * d))
+        if requires_grad:
+            result.requires_grad_(True)
+        if out is not None:
+            out.resize_(result.shape).copy_(result)
+            return out
+        return result
+
+    return rfftfreq
+
+
+def _shift_dims(x: Tensor, dim: Union[None, int, Sequence[int]]) -> Tuple[int, ...]:
+    if dim is None:
+        return tuple(range(x.dim()))
+    if isinstance(dim, int):
+        return (dim,)
+    return tuple(int(d) for d in dim)
+
+
+def _fftshift(env: Any) -> Any:
+    torch = env.torch
+
+    def fftshift(input: Tensor, dim: Union[None, int, Sequence[int]] = None) -> Tensor:
+        """torch.fft.fftshift for torch < 1.8: roll each dim by size//2 (zero frequency to the centre), like
+        torch's own implementation. Added by PR #44877 (pytorch#42175). Remove when torch >= 1.8."""
+        dims = _shift_dims(input, dim)
+        if not dims:
+            return input.clone()
+        return torch.roll(input, tuple(int(input.size(d)) // 2 for d in dims), dims)
+
+    return fftshift
+
+
+def _ifftshift(env: Any) -> Any:
+    torch = env.torch
+
+    def ifftshift(input: Tensor, dim: Union[None, int, Sequence[int]] = None) -> Tensor:
+        """torch.fft.ifftshift for torch < 1.8: roll each dim by (size+1)//2, the inverse of fftshift.
+        Added by PR #44877 (pytorch#42175). Remove when torch >= 1.8."""
+        dims = _shift_dims(input, dim)
+        if not dims:
+            return input.clone()
+        return torch.roll(input, tuple((int(input.size(d)) + 1) // 2 for d in dims), dims)
+
+    return ifftshift
+
+
+FFT_MODULE_SHADOW.alias("fft.fftfreq", fallback=_fftfreq)
+FFT_MODULE_SHADOW.alias("fft.rfftfreq", fallback=_rfftfreq)
+FFT_MODULE_SHADOW.alias("fft.fftshift", fallback=_fftshift)
+FFT_MODULE_SHADOW.alias("fft.ifftshift", fallback=_ifftshift)
