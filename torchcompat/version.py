@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import NamedTuple, Optional, Tuple, Union
 
@@ -72,17 +73,43 @@ def build(torch_module: types.ModuleType) -> Build:
     return Build(kind, cuda, hip, mps, local)
 
 
-try:  # The constants need torch; the pure helpers above do not (the migration tool uses them).
-    import torch as _torch
-except ImportError:  # pragma: no cover - exercised by the no-torch test in a subprocess
-    _torch = None  # type: ignore[assignment]
+def _compute_constants() -> None:
+    """Import torch and set TORCH_VERSION / TORCH_RELEASE / BUILD (once)."""
+    try:
+        import torch as torch_module
+    except ImportError:  # pragma: no cover - exercised by the no-torch test in a subprocess
+        torch_module = None  # type: ignore[assignment]
+    found = version_of(torch_module) if torch_module is not None else None
+    globals().update(
+        _torch=torch_module,
+        TORCH_VERSION=found,
+        TORCH_RELEASE=release(found) if found is not None else release(FALLBACK),
+        BUILD=build(torch_module) if torch_module is not None else None,
+    )
+
+
+_LAZY = frozenset({"_torch", "TORCH_VERSION", "TORCH_RELEASE", "BUILD"})
+
+
+def __getattr__(name: str) -> object:
+    # The constants need torch; the pure helpers above do not, and the migration tool (which loads
+    # the registry, hence this module) must not import torch: computed on first use, then plain
+    # module attributes. Eager when torch is already imported (the usual case), as before.
+    if name in _LAZY:
+        _compute_constants()
+        return globals()[name]
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+if "torch" in sys.modules:
+    _compute_constants()
 
 #: The running torch's version (``None`` only when torch is not installed).
-TORCH_VERSION: Optional[Version] = version_of(_torch) if _torch is not None else None
+TORCH_VERSION: Optional[Version]
 #: The running torch's release as a 3-int tuple, e.g. ``(2, 13, 0)``; ``(0, 0, 0)`` without torch.
-TORCH_RELEASE: Tuple[int, ...] = release(TORCH_VERSION) if TORCH_VERSION is not None else release(FALLBACK)
+TORCH_RELEASE: Tuple[int, ...]
 #: The running torch's build.
-BUILD: Optional[Build] = build(_torch) if _torch is not None else None
+BUILD: Optional[Build]
 
 
 def at_least(minimum: Union[str, Version], version: Union[str, Version, None] = None) -> bool:
@@ -91,7 +118,10 @@ def at_least(minimum: Union[str, Version], version: Union[str, Version, None] = 
     A pre-release, dev or vendor build of 1.9 counts as 1.9 (as lightning-utilities'
     ``use_base_version`` does), so ``2.1.0a0+git`` satisfies ``at_least("2.1")``.
     """
-    current = TORCH_VERSION if version is None else parse(version)
+    if version is not None:
+        current = parse(version)
+    else:
+        current = globals()["TORCH_VERSION"] if "TORCH_VERSION" in globals() else __getattr__("TORCH_VERSION")
     if current is None:
         return False
     return base(current) >= base(minimum)

@@ -15,7 +15,7 @@ shift = declare("amp")
 
 AMP_CUDA_AUTOCAST = shift(
     "amp-cuda-autocast",
-    "torch.cuda.amp.autocast(enabled=, dtype=) -> torch.amp.autocast('cuda', ...) / torch.autocast('cuda', ...",
+    "torch.cuda.amp.autocast(enabled=, dtype=) → torch.amp.autocast('cuda', ...)",
     old="`torch.cuda.amp.autocast(enabled=, dtype=)`",
     new="`torch.amp.autocast('cuda', ...)` / `torch.autocast('cuda', ...)`",
     added="1.10",
@@ -28,7 +28,7 @@ AMP_CUDA_AUTOCAST = shift(
 
 AMP_CPU_AUTOCAST = shift(
     "amp-cpu-autocast",
-    "torch.cpu.amp.autocast() -> torch.amp.autocast('cpu')",
+    "torch.cpu.amp.autocast() → torch.amp.autocast('cpu')",
     old="`torch.cpu.amp.autocast()`",
     new="`torch.amp.autocast('cpu')`",
     added="1.10",
@@ -39,7 +39,7 @@ AMP_CPU_AUTOCAST = shift(
 
 AMP_GRADSCALER = shift(
     "amp-gradscaler",
-    "torch.cuda.amp.GradScaler() -> torch.amp.GradScaler('cuda') / torch.GradScaler('cuda')",
+    "torch.cuda.amp.GradScaler() → torch.amp.GradScaler('cuda')",
     old="`torch.cuda.amp.GradScaler()`; private `from torch.cuda.amp.grad_scaler import OptState, _refresh_per_optimizer_state`",
     new="`torch.amp.GradScaler('cuda')` / `torch.GradScaler('cuda')`",
     added="2.3",
@@ -51,7 +51,7 @@ AMP_GRADSCALER = shift(
 
 AMP_CUSTOM_FWD = shift(
     "amp-custom-fwd",
-    "@torch.cuda.amp.custom_fwd(cast_inputs=...), custom_bwd -> @torch.amp.custom_fwd(device_type='cuda', ...)",
+    "@torch.cuda.amp.custom_fwd(cast_inputs=...) → @torch.amp.custom_fwd(device_type='cuda', ...)",
     old="`@torch.cuda.amp.custom_fwd(cast_inputs=...)`, `custom_bwd`",
     new="`@torch.amp.custom_fwd(device_type='cuda', ...)`",
     added="2.4",
@@ -62,7 +62,7 @@ AMP_CUSTOM_FWD = shift(
 
 CUDA_TF32_DEFAULT = shift(
     "cuda-tf32-default",
-    "Ampere+ fp32 matmul speed/accuracy that relied on TF32 being -> set torch.backends.cuda.matmul.allow_tf32 or torch.set_float",
+    "TF32 matmul default flipped to off (1.12) → set allow_tf32 / float32_matmul_precision explicitly",
     old="Ampere+ fp32 matmul speed/accuracy that relied on TF32 being on by default",
     new="set `torch.backends.cuda.matmul.allow_tf32` or `torch.set_float32_matmul_precision('high')` explicitly",
     added="1.7",
@@ -73,7 +73,7 @@ CUDA_TF32_DEFAULT = shift(
 
 CUDA_TF32_API = shift(
     "cuda-tf32-api",
-    "torch.backends.cuda.matmul.allow_tf32 = True, torch.backends -> torch.backends.cuda.matmul.fp32_precision = 'tf32' (or 'ieee",
+    "torch.backends.cuda.matmul.allow_tf32 = True → torch.backends.cuda.matmul.fp32_precision = 'tf32'",
     old="`torch.backends.cuda.matmul.allow_tf32 = True`, `torch.backends.cudnn.allow_tf32`",
     new="`torch.backends.cuda.matmul.fp32_precision = 'tf32'` (or `'ieee'`), `torch.backends.cudnn.conv.fp32_precision`",
     added="2.9",
@@ -84,7 +84,7 @@ CUDA_TF32_API = shift(
 
 CUDA_MEMORY_CACHED = shift(
     "cuda-memory-cached",
-    "torch.cuda.memory_cached(), max_memory_cached() -> memory_reserved(), max_memory_reserved()",
+    "torch.cuda.memory_cached() → memory_reserved()",
     old="`torch.cuda.memory_cached()`, `max_memory_cached()`",
     new="`memory_reserved()`, `max_memory_reserved()`",
     added="1.4",

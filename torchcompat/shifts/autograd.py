@@ -10,7 +10,7 @@ shift = declare("autograd")
 
 AG_VARIABLE_WRAPPER = shift(
     "ag-variable-wrapper",
-    "from torch.autograd import Variable -> plain tensors",
+    "from torch.autograd import Variable → torch.tensor(d, requires_grad=True)",
     old="`from torch.autograd import Variable`; `Variable(t, requires_grad=True)`",
     new="plain tensors; `torch.tensor(d, requires_grad=True)`, `t.requires_grad_()`",
     added="0.4",
@@ -21,7 +21,7 @@ AG_VARIABLE_WRAPPER = shift(
 
 AG_TYPE_IS_NOT_DTYPE = shift(
     "ag-type-is-not-dtype",
-    "type(x) == torch.cuda.FloatTensor -> x.dtype, x.device, x.type(), x.detach()",
+    "type(x) == torch.cuda.FloatTensor → x.dtype / x.device / x.is_cuda",
     old="`type(x) == torch.cuda.FloatTensor`; Variable-vs-Tensor `isinstance`; `x.data` to unwrap",
     new="`x.dtype`, `x.device`, `x.type()`, `x.detach()`",
     added="0.4",
@@ -33,7 +33,7 @@ AG_TYPE_IS_NOT_DTYPE = shift(
 
 AG_VOLATILE = shift(
     "ag-volatile",
-    "Variable(x, volatile=True) -> with torch.no_grad(): (torch.inference_mode() ≥1.9)",
+    "Variable(x, volatile=True) → with torch.no_grad():",
     old="`Variable(x, volatile=True)`",
     new="`with torch.no_grad():` (`torch.inference_mode()` ≥1.9)",
     added="0.4",
@@ -46,7 +46,7 @@ AG_VOLATILE = shift(
 
 AG_DATA_INDEX_0 = shift(
     "ag-data-index-0",
-    "loss.data[0], acc[0] on 0-dim results -> loss.item()",
+    "loss.data[0] → loss.item()",
     old="`loss.data[0]`, `acc[0]` on 0-dim results",
     new="`loss.item()`",
     added="0.4",
@@ -58,7 +58,7 @@ AG_DATA_INDEX_0 = shift(
 
 AG_LOSS_ACCUMULATE_GRAPH = shift(
     "ag-loss-accumulate-graph",
-    "total_loss += loss (0-dim tensor) -> total_loss += loss.item()",
+    "total_loss += loss keeps the graph alive → total_loss += loss.item()",
     old="`total_loss += loss` (0-dim tensor)",
     new="`total_loss += loss.item()`",
     added="0.4",
@@ -68,7 +68,7 @@ AG_LOSS_ACCUMULATE_GRAPH = shift(
 
 AG_NUMPY_REQUIRES_GRAD = shift(
     "ag-numpy-requires-grad",
-    "x.numpy() / np.sum(list_of_tensors) / x.cpu().numpy() on ten -> x.detach().cpu().numpy()",
+    "x.numpy() → x.detach().cpu().numpy()",
     old="`x.numpy()` / `np.sum(list_of_tensors)` / `x.cpu().numpy()` on tensors that require grad",
     new="`x.detach().cpu().numpy()`; `x.numpy(force=True)`",
     added="0.4",
@@ -80,7 +80,7 @@ AG_NUMPY_REQUIRES_GRAD = shift(
 
 AG_LEGACY_FUNCTION = shift(
     "ag-legacy-function",
-    "class F(Function): def forward(self, x) + F()(x) -> @staticmethod def forward(ctx, x) + F.apply(x)",
+    "class F(Function): def forward(self, x) → @staticmethod def forward(ctx, x)",
     old="`class F(Function): def forward(self, x)` + `F()(x)`",
     new="`@staticmethod def forward(ctx, x)` + `F.apply(x)`",
     added="0.2",
@@ -93,7 +93,7 @@ AG_LEGACY_FUNCTION = shift(
 
 AG_INPLACE_VERSION_CHECK = shift(
     "ag-inplace-version-check",
-    "GAN loops: opt_D.step() before backward passes that still us -> do every backward() before step(), or recompute the forward ",
+    "optimizer.step() before a backward that still needs the old weights → step after every backward",
     old="GAN loops: `opt_D.step()` before backward passes that still use D's graph",
     new="do every `backward()` before `step()`, or recompute the forward pass",
     removed="1.5",
@@ -103,7 +103,7 @@ AG_INPLACE_VERSION_CHECK = shift(
 
 AG_ZERO_GRAD_NONE = shift(
     "ag-zero-grad-none",
-    "opt.zero_grad() then p.grad += ..., p.grad.data..., if p.gra -> zero_grad(set_to_none=False) wherever grads are read",
+    "opt.zero_grad() → zero_grad(set_to_none=False)",
     old="`opt.zero_grad()` then `p.grad += ...`, `p.grad.data...`, `if p.grad is None` logic",
     new="`zero_grad(set_to_none=False)` wherever grads are read",
     added="1.7",
@@ -114,7 +114,7 @@ AG_ZERO_GRAD_NONE = shift(
 
 AG_INFERENCE_MODE = shift(
     "ag-inference-mode",
-    "new code using torch.inference_mode() on old torch -> fall back to torch.no_grad()",
+    "torch.inference_mode() on torch < 1.9 → torch.no_grad()",
     old="new code using `torch.inference_mode()` on old torch",
     new="fall back to `torch.no_grad()`",
     added="1.9",
@@ -124,7 +124,7 @@ AG_INFERENCE_MODE = shift(
 
 AG_RETAIN_VARIABLES = shift(
     "ag-retain-variables",
-    "loss.backward(retain_variables=True) -> loss.backward(retain_graph=True)",
+    "loss.backward(retain_variables=True) → loss.backward(retain_graph=True)",
     old="`loss.backward(retain_variables=True)`",
     new="`loss.backward(retain_graph=True)`",
     added="0.2",
@@ -137,7 +137,7 @@ AG_RETAIN_VARIABLES = shift(
 
 AG_ZERO_DIM_ITERATION = shift(
     "ag-zero-dim-iteration",
-    "iterating a 1-D LongTensor yields Python ints (0.3) used as  -> elements are 0-dim tensors since 0.4",
+    "iterating a LongTensor gives 0-dim tensors, not ints (0.4)",
     old="iterating a 1-D LongTensor yields Python ints (0.3) used as `CrossEntropyLoss` targets or in `torch.cat`",
     new="elements are 0-dim tensors since 0.4",
     added="0.4",
@@ -148,7 +148,7 @@ AG_ZERO_DIM_ITERATION = shift(
 
 AG_OPTIMIZER_INPLACE_GAN = shift(
     "ag-optimizer-inplace-gan",
-    "GAN loops that call opt_D.step() and then backprop a generat -> recompute D's forward pass after the step, or order backward",
+    "GAN loops stepping D before G's backward → recompute D's forward after the step",
     old="GAN loops that call `opt_D.step()` and then backprop a generator loss through the same D graph",
     new="recompute D's forward pass after the step, or order backward/step",
     removed="1.5",

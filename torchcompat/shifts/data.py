@@ -15,7 +15,7 @@ shift = declare("data")
 
 DATA_PRIVATE_HELPERS = shift(
     "data-private-helpers",
-    "from torch.utils.data.dataloader import numpy_type_map, int_ -> local copies / torch.utils.data._utils.collate",
+    "from torch.utils.data.dataloader import numpy_type_map, string_classes, ... → local copies",
     old="`from torch.utils.data.dataloader import numpy_type_map, int_classes, string_classes, _use_shared_memory`",
     new="local copies / `torch.utils.data._utils.collate`; `str`, `int`",
     added="1.1",
@@ -26,7 +26,7 @@ DATA_PRIVATE_HELPERS = shift(
 
 DATA_ITER_CLASS = shift(
     "data-iter-class",
-    "subclassing torch.utils.data.dataloader._DataLoaderIter / Da -> _SingleProcessDataLoaderIter / _MultiProcessingDataLoaderIte",
+    "torch.utils.data.dataloader._DataLoaderIter → _SingleProcessDataLoaderIter",
     old="subclassing `torch.utils.data.dataloader._DataLoaderIter` / `DataLoaderIter`",
     new="`_SingleProcessDataLoaderIter` / `_MultiProcessingDataLoaderIter` (private)",
     added="1.2",
@@ -38,7 +38,7 @@ DATA_ITER_CLASS = shift(
 
 DATA_DEFAULT_COLLATE = shift(
     "data-default-collate",
-    "torch.utils.data._utils.collate.default_collate / default_co -> torch.utils.data.default_collate",
+    "torch.utils.data._utils.collate.default_collate → torch.utils.data.default_collate",
     old="`torch.utils.data._utils.collate.default_collate` / `default_convert`",
     new="`torch.utils.data.default_collate`",
     added="1.11",
@@ -48,7 +48,7 @@ DATA_DEFAULT_COLLATE = shift(
 
 DATA_PREFETCH_NO_WORKERS = shift(
     "data-prefetch-no-workers",
-    "DataLoader(..., num_workers=0, prefetch_factor=2) -> prefetch_factor=None when num_workers == 0",
+    "DataLoader(num_workers=0, prefetch_factor=2) raises from 2.0 → prefetch_factor=None",
     old="`DataLoader(..., num_workers=0, prefetch_factor=2)`",
     new="`prefetch_factor=None` when `num_workers == 0`",
     added="1.7",
@@ -59,7 +59,7 @@ DATA_PREFETCH_NO_WORKERS = shift(
 
 DATA_TENSORDATASET_KWARGS = shift(
     "data-tensordataset-kwargs",
-    "TensorDataset(data_tensor=x, target_tensor=y) -> TensorDataset(x, y)",
+    "TensorDataset(data_tensor=x, target_tensor=y) → TensorDataset(x, y)",
     old="`TensorDataset(data_tensor=x, target_tensor=y)`",
     new="`TensorDataset(x, y)`",
     added="0.4",

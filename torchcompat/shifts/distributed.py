@@ -13,7 +13,7 @@ shift = declare("distributed")
 
 DIST_LAUNCH_LOCAL_RANK = shift(
     "dist-launch-local-rank",
-    "python -m torch.distributed.launch + argparse --local_rank -> torchrun + os.environ['LOCAL_RANK']",
+    "torch.distributed.launch + --local_rank → torchrun + LOCAL_RANK",
     old="`python -m torch.distributed.launch` + `argparse --local_rank`",
     new="`torchrun` + `os.environ['LOCAL_RANK']`; accept both `--local-rank` and `--local_rank`",
     added="1.10",
@@ -26,7 +26,7 @@ DIST_LAUNCH_LOCAL_RANK = shift(
 
 DIST_ALLGATHER_CHAIN = shift(
     "dist-allgather-chain",
-    "dist._all_gather_base(out, inp), dist._reduce_scatter_base -> dist.all_gather_into_tensor / reduce_scatter_tensor (1.13) →",
+    "dist._all_gather_base(out, inp) → dist.all_gather_into_tensor",
     old="`dist._all_gather_base(out, inp)`, `dist._reduce_scatter_base`",
     new="`dist.all_gather_into_tensor` / `reduce_scatter_tensor` (1.13) → `dist.all_gather_single` / `reduce_scatter_single` (2.13)",
     added="1.13",
@@ -40,7 +40,7 @@ DIST_ALLGATHER_CHAIN = shift(
 
 DIST_REDUCE_OP = shift(
     "dist-reduce-op",
-    "dist.reduce_op.SUM -> dist.ReduceOp.SUM",
+    "dist.reduce_op.SUM → dist.ReduceOp.SUM",
     old="`dist.reduce_op.SUM`",
     new="`dist.ReduceOp.SUM`",
     added="1.0",
@@ -53,7 +53,7 @@ DIST_REDUCE_OP = shift(
 
 DIST_THD_BACKEND = shift(
     "dist-thd-backend",
-    "init_process_group(backend='tcp'), torch.distributed.depreca -> 'gloo' / 'nccl'",
+    "init_process_group(backend='tcp') → 'gloo'",
     old="`init_process_group(backend='tcp')`, `torch.distributed.deprecated`",
     new="`'gloo'` / `'nccl'`",
     added="1.0",

@@ -15,7 +15,7 @@ Tensor = Any  # a torch.Tensor (shift modules never import torch at module level
 
 FFT_LEGACY_FUNCTIONS = shift(
     "fft-legacy-functions",
-    "torch.rfft(x, 2, onesided=False, normalized=), torch.irfft,  -> torch.fft.rfft2/fftn/... (complex) + torch.view_as_real/view",
+    "torch.rfft/irfft/fft/ifft(x, signal_ndim) → torch.fft.* + view_as_real",
     old="`torch.rfft(x, 2, onesided=False, normalized=)`, `torch.irfft`, `torch.fft(x, signal_ndim)`, `torch.ifft` (real tensors with a trailing dim of 2)",
     new="`torch.fft.rfft2/fftn/...` (complex) + `torch.view_as_real`/`view_as_complex`",
     added="1.7",
@@ -27,7 +27,7 @@ FFT_LEGACY_FUNCTIONS = shift(
 
 FFT_MODULE_SHADOW = shift(
     "fft-module-shadow",
-    "on 1.7, torch.fft.fft(...) without import torch.fft -> add import torch.fft",
+    "torch.fft.fft(...) on 1.7 needs import torch.fft",
     old="on 1.7, `torch.fft.fft(...)` without `import torch.fft`",
     new="add `import torch.fft`",
     added="1.7",
@@ -37,7 +37,7 @@ FFT_MODULE_SHADOW = shift(
 
 FFT_STFT_RETURN_COMPLEX = shift(
     "fft-stft-return-complex",
-    "torch.stft(x, n_fft) returning real (..., 2) -> torch.stft(..., return_complex=True) + torch.view_as_real to",
+    "torch.stft(x, n_fft) → torch.stft(..., return_complex=True)",
     old="`torch.stft(x, n_fft)` returning real (..., 2)",
     new="`torch.stft(..., return_complex=True)` + `torch.view_as_real` to keep the layout; `istft` takes complex input",
     added="1.7",

@@ -15,7 +15,7 @@ shift = declare("func")
 
 FUNC_FUNCTORCH = shift(
     "func-functorch",
-    "from functorch import vmap, grad, jacrev, jvp, vjp, hessian, -> torch.func.* (functional_call replaces make_functional)",
+    "from functorch import vmap, grad, ... → from torch.func import ...",
     old="`from functorch import vmap, grad, jacrev, jvp, vjp, hessian, functionalize, make_functional`",
     new="`torch.func.*` (`functional_call` replaces `make_functional`)",
     added="2.0",
@@ -27,7 +27,7 @@ FUNC_FUNCTORCH = shift(
 
 FUNC_TORCH_VMAP_PROTOTYPE = shift(
     "func-torch-vmap-prototype",
-    "torch.vmap (1.7–1.12 prototype in torch._vmap_internals) -> torch.func.vmap (torch.vmap aliased in 2.0)",
+    "torch.vmap → torch.func.vmap",
     old="`torch.vmap` (1.7–1.12 prototype in `torch._vmap_internals`)",
     new="`torch.func.vmap` (`torch.vmap` aliased in 2.0)",
     added="2.0",
@@ -40,7 +40,7 @@ FUNC_TORCH_VMAP_PROTOTYPE = shift(
 
 FUNC_STATELESS_CALL = shift(
     "func-stateless-call",
-    "torch.nn.utils.stateless.functional_call -> torch.func.functional_call",
+    "torch.nn.utils.stateless.functional_call → torch.func.functional_call",
     old="`torch.nn.utils.stateless.functional_call`",
     new="`torch.func.functional_call`",
     added="2.0",
@@ -52,7 +52,7 @@ FUNC_STATELESS_CALL = shift(
 
 FUNC_PYTREE_REGISTER = shift(
     "func-pytree-register",
-    "torch.utils._pytree._register_pytree_node -> torch.utils._pytree.register_pytree_node",
+    "torch.utils._pytree._register_pytree_node → torch.utils._pytree.register_pytree_node",
     old="`torch.utils._pytree._register_pytree_node`",
     new="`torch.utils._pytree.register_pytree_node`",
     added="2.2",
@@ -65,7 +65,7 @@ FUNC_PYTREE_REGISTER = shift(
 
 FUNC_IMPL_ABSTRACT = shift(
     "func-impl-abstract",
-    "torch.library.impl_abstract -> torch.library.register_fake",
+    "torch.library.impl_abstract → torch.library.register_fake",
     old="`torch.library.impl_abstract`",
     new="`torch.library.register_fake`",
     added="2.4",
@@ -78,7 +78,7 @@ FUNC_IMPL_ABSTRACT = shift(
 
 COMPILE_BACKPORT = shift(
     "compile-backport",
-    "code calling torch.compile(model) on <2.0 -> identity fallback",
+    "torch.compile(model) on torch < 2.0 → identity",
     old="code calling `torch.compile(model)` on <2.0",
     new="identity fallback",
     added="2.0",
@@ -89,7 +89,7 @@ COMPILE_BACKPORT = shift(
 
 AG_CHECKPOINT_REENTRANT = shift(
     "ag-checkpoint-reentrant",
-    "torch.utils.checkpoint.checkpoint(fn, *x) -> checkpoint(fn, *x, use_reentrant=False) (=True keeps the leg",
+    "torch.utils.checkpoint.checkpoint(fn, *x) → checkpoint(fn, *x, use_reentrant=False)",
     old="`torch.utils.checkpoint.checkpoint(fn, *x)`",
     new="`checkpoint(fn, *x, use_reentrant=False)` (`=True` keeps the legacy path)",
     added="1.11",

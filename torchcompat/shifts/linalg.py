@@ -21,7 +21,7 @@ shift = declare("linalg")
 
 LA_SOLVE = shift(
     "la-solve",
-    "X, LU = torch.solve(B, A) -> torch.linalg.solve(A, B) (arguments reversed",
+    "X, LU = torch.solve(B, A) → torch.linalg.solve(A, B)",
     old="`X, LU = torch.solve(B, A)`; `.solution`",
     new="`torch.linalg.solve(A, B)` (arguments reversed; no LU, use `linalg.lu_factor`)",
     added="1.8",
@@ -35,7 +35,7 @@ LA_SOLVE = shift(
 
 LA_SYMEIG = shift(
     "la-symeig",
-    "e, V = torch.symeig(A, eigenvectors=True, upper=True) -> torch.linalg.eigh(A, UPLO='U') / eigvalsh",
+    "e, V = torch.symeig(A, eigenvectors=True, upper=True) → torch.linalg.eigh(A, UPLO='U')",
     old="`e, V = torch.symeig(A, eigenvectors=True, upper=True)`",
     new="`torch.linalg.eigh(A, UPLO='U')` / `eigvalsh`",
     added="1.8",
@@ -48,7 +48,7 @@ LA_SYMEIG = shift(
 
 LA_EIG = shift(
     "la-eig",
-    "torch.eig(A, eigenvectors=True) (real (n,2) eigenvalue layou -> torch.linalg.eig(A) / eigvals (complex)",
+    "torch.eig(A, eigenvectors=True) → torch.linalg.eig(A)",
     old="`torch.eig(A, eigenvectors=True)` (real (n,2) eigenvalue layout)",
     new="`torch.linalg.eig(A)` / `eigvals` (complex)",
     added="1.9",
@@ -62,7 +62,7 @@ LA_EIG = shift(
 
 LA_LSTSQ = shift(
     "la-lstsq",
-    "X, QR = torch.lstsq(B, A) -> torch.linalg.lstsq(A, B).solution",
+    "X, QR = torch.lstsq(B, A) → torch.linalg.lstsq(A, B).solution",
     old="`X, QR = torch.lstsq(B, A)`",
     new="`torch.linalg.lstsq(A, B).solution`",
     added="1.9",
@@ -76,7 +76,7 @@ LA_LSTSQ = shift(
 
 LA_MATRIX_RANK = shift(
     "la-matrix-rank",
-    "torch.matrix_rank(A, symmetric=True) -> torch.linalg.matrix_rank(A, hermitian=True)",
+    "torch.matrix_rank(A, symmetric=True) → torch.linalg.matrix_rank(A, hermitian=True)",
     old="`torch.matrix_rank(A, symmetric=True)`",
     new="`torch.linalg.matrix_rank(A, hermitian=True)`",
     added="1.8",
@@ -90,7 +90,7 @@ LA_MATRIX_RANK = shift(
 
 LA_QR = shift(
     "la-qr",
-    "Q, R = torch.qr(A, some=False) -> torch.linalg.qr(A, mode='complete') (some=True → 'reduced')",
+    "Q, R = torch.qr(A, some=False) → torch.linalg.qr(A, mode='complete')",
     old="`Q, R = torch.qr(A, some=False)`",
     new="`torch.linalg.qr(A, mode='complete')` (`some=True` → `'reduced'`)",
     added="1.8",
@@ -102,7 +102,7 @@ LA_QR = shift(
 
 LA_CHOLESKY = shift(
     "la-cholesky",
-    "torch.cholesky(A, upper=True) -> torch.linalg.cholesky(A).mH",
+    "torch.cholesky(A, upper=True) → torch.linalg.cholesky(A).mH",
     old="`torch.cholesky(A, upper=True)`",
     new="`torch.linalg.cholesky(A).mH`",
     added="1.8",
@@ -114,7 +114,7 @@ LA_CHOLESKY = shift(
 
 LA_CHAIN_MATMUL = shift(
     "la-chain-matmul",
-    "torch.chain_matmul(a, b, c) -> torch.linalg.multi_dot([a, b, c])",
+    "torch.chain_matmul(a, b, c) → torch.linalg.multi_dot([a, b, c])",
     old="`torch.chain_matmul(a, b, c)`",
     new="`torch.linalg.multi_dot([a, b, c])`",
     added="1.9",
@@ -126,7 +126,7 @@ LA_CHAIN_MATMUL = shift(
 
 LA_GER = shift(
     "la-ger",
-    "torch.ger(a, b) -> torch.outer(a, b)",
+    "torch.ger(a, b) → torch.outer(a, b)",
     old="`torch.ger(a, b)`",
     new="`torch.outer(a, b)`",
     added="1.8",
@@ -136,7 +136,7 @@ LA_GER = shift(
 
 LA_NORM = shift(
     "la-norm",
-    "torch.norm(x, p, dim) -> torch.linalg.vector_norm / matrix_norm / linalg.norm",
+    "torch.norm(x, p, dim) → torch.linalg.vector_norm / matrix_norm",
     old="`torch.norm(x, p, dim)`",
     new="`torch.linalg.vector_norm` / `matrix_norm` / `linalg.norm`",
     added="1.7",
@@ -149,7 +149,7 @@ LA_NORM = shift(
 
 LA_SVD = shift(
     "la-svd",
-    "U, S, V = torch.svd(A, some=True) -> U, S, Vh = torch.linalg.svd(A, full_matrices=False)",
+    "U, S, V = torch.svd(A, some=True) → U, S, Vh = torch.linalg.svd(A, full_matrices=False)",
     old="`U, S, V = torch.svd(A, some=True)`",
     new="`U, S, Vh = torch.linalg.svd(A, full_matrices=False)`; `V = Vh.mH`",
     added="1.8",
@@ -159,7 +159,7 @@ LA_SVD = shift(
 
 LA_LU = shift(
     "la-lu",
-    "LU, piv = torch.lu(A) -> torch.linalg.lu_factor(A)",
+    "LU, piv = torch.lu(A) → torch.linalg.lu_factor(A)",
     old="`LU, piv = torch.lu(A)`",
     new="`torch.linalg.lu_factor(A)`",
     added="1.13",
@@ -171,7 +171,7 @@ LA_LU = shift(
 
 LA_LU_SOLVE = shift(
     "la-lu-solve",
-    "torch.lu_solve(B, LU, piv) -> torch.linalg.lu_solve(LU, piv, B)",
+    "torch.lu_solve(B, LU, piv) → torch.linalg.lu_solve(LU, piv, B)",
     old="`torch.lu_solve(B, LU, piv)`",
     new="`torch.linalg.lu_solve(LU, piv, B)`",
     added="1.13",
@@ -183,7 +183,7 @@ LA_LU_SOLVE = shift(
 
 LA_TRIANGULAR_SOLVE = shift(
     "la-triangular-solve",
-    "torch.triangular_solve(B, A, upper=True) -> torch.linalg.solve_triangular(A, B, upper=True)",
+    "torch.triangular_solve(B, A, upper=True) → torch.linalg.solve_triangular(A, B, upper=True)",
     old="`torch.triangular_solve(B, A, upper=True)`",
     new="`torch.linalg.solve_triangular(A, B, upper=True)`",
     added="1.11",
@@ -193,7 +193,7 @@ LA_TRIANGULAR_SOLVE = shift(
 
 LA_RANGE = shift(
     "la-range",
-    "torch.range(a, b) (end inclusive, float) -> torch.arange(a, b + step, step)",
+    "torch.range(a, b) → torch.arange(a, b + step, step)",
     old="`torch.range(a, b)` (end inclusive, float)",
     new="`torch.arange(a, b + step, step)`",
     strategy="codemod",
@@ -203,7 +203,7 @@ LA_RANGE = shift(
 
 LA_LAPACK_NAMES = shift(
     "la-lapack-names",
-    "torch.gesv(B, A), torch.potrf(A, upper), torch.potrs, torch. -> torch.linalg.solve, torch.linalg.cholesky, torch.cholesky_so",
+    "torch.gesv/gels/potrf/potrs/potri/trtrs/btrifact/btrisolve → torch.linalg.*",
     old="`torch.gesv(B, A)`, `torch.potrf(A, upper)`, `torch.potrs`, `torch.potri`, `torch.trtrs`, `torch.btrifact`, `torch.btrisolve`, `torch.gels(B, A)`",
     new="`torch.linalg.solve`, `torch.linalg.cholesky`, `torch.cholesky_solve`, `torch.cholesky_inverse`, `torch.linalg.solve_triangular`, `torch.linalg.lu_factor`, `torch.linalg.lu_solve`, `torch.linalg.lstsq`",
     added="1.0",

@@ -10,7 +10,7 @@ shift = declare("misc")
 
 JIT_TORCHSCRIPT = shift(
     "jit-torchscript",
-    "torch.jit.script, torch.jit.trace, @torch.jit.script_method, -> torch.compile (speed) / torch.export (deployment)",
+    "torch.jit.script / trace deprecated → torch.compile / torch.export",
     old="`torch.jit.script`, `torch.jit.trace`, `@torch.jit.script_method`, `torch.jit.ScriptModule`",
     new="`torch.compile` (speed) / `torch.export` (deployment)",
     added="2.0",
@@ -20,7 +20,7 @@ JIT_TORCHSCRIPT = shift(
 
 ONNX_DYNAMO_DEFAULT = shift(
     "onnx-dynamo-default",
-    "torch.onnx.export(model, args, f, dynamic_axes=..., opset_ve -> pass dynamo=False explicitly (guard on the signature: the pa",
+    "torch.onnx.export defaults to dynamo=True (2.9) → pass dynamo=False explicitly",
     old="`torch.onnx.export(model, args, f, dynamic_axes=..., opset_version=...)` (TorchScript exporter)",
     new="pass `dynamo=False` explicitly (guard on the signature: the param exists since 2.5) or migrate to `dynamic_shapes`",
     added="2.5",
@@ -33,7 +33,7 @@ ONNX_DYNAMO_DEFAULT = shift(
 
 ONNX_DYNAMO_EXPORT = shift(
     "onnx-dynamo-export",
-    "torch.onnx.dynamo_export(...), ExportOptions, OnnxRegistry -> torch.onnx.export(..., dynamo=True)",
+    "torch.onnx.dynamo_export(...) → torch.onnx.export(..., dynamo=True)",
     old="`torch.onnx.dynamo_export(...)`, `ExportOptions`, `OnnxRegistry`",
     new="`torch.onnx.export(..., dynamo=True)`",
     added="2.5",
@@ -47,7 +47,7 @@ ONNX_DYNAMO_EXPORT = shift(
 
 TEST_ASSERT_ALLCLOSE = shift(
     "test-assert-allclose",
-    "torch.testing.assert_allclose(a, b) -> torch.testing.assert_close(a, b, check_dtype=False, rtol=...",
+    "torch.testing.assert_allclose(a, b) → torch.testing.assert_close(a, b, check_dtype=False)",
     old="`torch.testing.assert_allclose(a, b)`",
     new="`torch.testing.assert_close(a, b, check_dtype=False, rtol=..., atol=...)`",
     added="1.9",
@@ -59,7 +59,7 @@ TEST_ASSERT_ALLCLOSE = shift(
 
 TV_PRETRAINED = shift(
     "tv-pretrained",
-    "models.resnet50(pretrained=True) -> models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)",
+    "models.resnet50(pretrained=True) → models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)",
     old="`models.resnet50(pretrained=True)`",
     new="`models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)`",
     added="0.13",

@@ -21,7 +21,7 @@ shift = declare("nn")
 
 NN_SOFTMAX_IMPLICIT_DIM = shift(
     "nn-softmax-implicit-dim",
-    "F.softmax(x), F.log_softmax(x), nn.Softmax(), nn.LogSoftmax( -> explicit dim= (legacy rule: dim 0 if ndim ∈ {0,1,3}, else 1)",
+    "F.softmax(x) without dim → F.softmax(x, dim=...)",
     old="`F.softmax(x)`, `F.log_softmax(x)`, `nn.Softmax()`, `nn.LogSoftmax()`, `softmin` with no `dim`",
     new="explicit `dim=` (legacy rule: dim 0 if ndim ∈ {0,1,3}, else 1)",
     added="0.3",
@@ -32,7 +32,7 @@ NN_SOFTMAX_IMPLICIT_DIM = shift(
 
 NN_REDUCTION_KWARG = shift(
     "nn-reduction-kwarg",
-    "nn.CrossEntropyLoss(size_average=False), F.mse_loss(..., red -> reduction='sum', 'none' or 'mean'",
+    "size_average= / reduce= → reduction='mean' | 'sum' | 'none'",
     old="`nn.CrossEntropyLoss(size_average=False)`, `F.mse_loss(..., reduce=False)`",
     new="`reduction='sum'`, `'none'` or `'mean'`",
     added="0.4",
@@ -46,7 +46,7 @@ NN_REDUCTION_KWARG = shift(
 
 NN_F_SIGMOID_TANH = shift(
     "nn-F-sigmoid-tanh",
-    "F.sigmoid(x), F.tanh(x) -> torch.sigmoid, torch.tanh",
+    "F.sigmoid(x) / F.tanh(x) → torch.sigmoid(x) / torch.tanh(x)",
     old="`F.sigmoid(x)`, `F.tanh(x)`",
     new="`torch.sigmoid`, `torch.tanh`",
     added="0.4",
@@ -59,7 +59,7 @@ NN_F_SIGMOID_TANH = shift(
 
 NN_UPSAMPLE_FN = shift(
     "nn-upsample-fn",
-    "F.upsample(...), F.upsample_bilinear, F.upsample_nearest -> F.interpolate(..., mode=, align_corners=)",
+    "F.upsample(...) → F.interpolate(..., mode=, align_corners=)",
     old="`F.upsample(...)`, `F.upsample_bilinear`, `F.upsample_nearest`",
     new="`F.interpolate(..., mode=, align_corners=)`",
     added="0.4",
@@ -70,7 +70,7 @@ NN_UPSAMPLE_FN = shift(
 
 NN_UPSAMPLING_MODULES = shift(
     "nn-upsampling-modules",
-    "nn.UpsamplingNearest2d, nn.UpsamplingBilinear2d -> nn.Upsample(mode='nearest'), nn.Upsample(mode='bilinear', al",
+    "nn.UpsamplingNearest2d → nn.Upsample(mode='nearest')",
     old="`nn.UpsamplingNearest2d`, `nn.UpsamplingBilinear2d`",
     new="`nn.Upsample(mode='nearest')`, `nn.Upsample(mode='bilinear', align_corners=True)`",
     added="0.4",
@@ -80,7 +80,7 @@ NN_UPSAMPLING_MODULES = shift(
 
 NN_INTERP_ALIGN_CORNERS = shift(
     "nn-interp-align-corners",
-    "bilinear/trilinear nn.Upsample/F.interpolate written for ≤0. -> align_corners=True reproduces ≤0.3 output",
+    "bilinear upsampling without align_corners → align_corners=True keeps ≤0.3 results",
     old="bilinear/trilinear `nn.Upsample`/`F.interpolate` written for ≤0.3 without `align_corners`",
     new="`align_corners=True` reproduces ≤0.3 output",
     added="0.4",
@@ -91,7 +91,7 @@ NN_INTERP_ALIGN_CORNERS = shift(
 
 NN_GRID_SAMPLE_ALIGN = shift(
     "nn-grid-sample-align",
-    "F.grid_sample(x, g), F.affine_grid(theta, size) -> align_corners=True keeps the pre-change behaviour",
+    "F.grid_sample / F.affine_grid default align_corners flipped to False (1.3)",
     old="`F.grid_sample(x, g)`, `F.affine_grid(theta, size)`",
     new="`align_corners=True` keeps the pre-change behaviour",
     added="1.3",
@@ -105,7 +105,7 @@ NN_GRID_SAMPLE_ALIGN = shift(
 
 NN_INTERP_RECOMPUTE_SCALE = shift(
     "nn-interp-recompute-scale",
-    "F.interpolate(x, scale_factor=1.5), nn.Upsample(scale_factor -> recompute_scale_factor=True to keep ≤1.5 behaviour",
+    "F.interpolate(scale_factor=float) → recompute_scale_factor=True keeps ≤1.5 results",
     old="`F.interpolate(x, scale_factor=1.5)`, `nn.Upsample(scale_factor=float)`",
     new="`recompute_scale_factor=True` to keep ≤1.5 behaviour",
     added="1.5",
@@ -121,7 +121,7 @@ NN_INTERP_RECOMPUTE_SCALE = shift(
 
 NN_INIT_NO_UNDERSCORE = shift(
     "nn-init-no-underscore",
-    "nn.init.xavier_uniform(w), kaiming_normal, normal, constant, -> xavier_uniform_(w), etc.",
+    "nn.init.xavier_uniform(w) → xavier_uniform_(w)",
     old="`nn.init.xavier_uniform(w)`, `kaiming_normal`, `normal`, `constant`, `uniform`, ...",
     new="`xavier_uniform_(w)`, etc.",
     added="0.4",
@@ -135,7 +135,7 @@ NN_INIT_NO_UNDERSCORE = shift(
 
 NN_CLIP_GRAD_NORM = shift(
     "nn-clip-grad-norm",
-    "nn.utils.clip_grad_norm(params, max_norm) -> nn.utils.clip_grad_norm_",
+    "nn.utils.clip_grad_norm(params, max_norm) → nn.utils.clip_grad_norm_",
     old="`nn.utils.clip_grad_norm(params, max_norm)`",
     new="`nn.utils.clip_grad_norm_`",
     added="0.4",
@@ -148,7 +148,7 @@ NN_CLIP_GRAD_NORM = shift(
 
 NN_NLLLOSS2D = shift(
     "nn-nllloss2d",
-    "nn.NLLLoss2d -> nn.NLLLoss (handles N-d)",
+    "nn.NLLLoss2d → nn.NLLLoss",
     old="`nn.NLLLoss2d`",
     new="`nn.NLLLoss` (handles N-d)",
     added="0.4",
@@ -160,7 +160,7 @@ NN_NLLLOSS2D = shift(
 
 NN_WEIGHT_NORM = shift(
     "nn-weight-norm",
-    "nn.utils.weight_norm(m), remove_weight_norm, m.weight_g/m.we -> nn.utils.parametrizations.weight_norm(m), parametrize.remove",
+    "nn.utils.weight_norm(m) → nn.utils.parametrizations.weight_norm(m)",
     old="`nn.utils.weight_norm(m)`, `remove_weight_norm`, `m.weight_g`/`m.weight_v`",
     new="`nn.utils.parametrizations.weight_norm(m)`, `parametrize.remove_parametrizations(m,'weight')`, `m.parametrizations.weight.original0/1`",
     added="2.1",
@@ -174,7 +174,7 @@ NN_WEIGHT_NORM = shift(
 
 NN_BACKWARD_HOOK = shift(
     "nn-backward-hook",
-    "module.register_backward_hook(fn) -> register_full_backward_hook(fn)",
+    "module.register_backward_hook(fn) → register_full_backward_hook(fn)",
     old="`module.register_backward_hook(fn)`",
     new="`register_full_backward_hook(fn)`",
     added="1.8",
@@ -188,7 +188,7 @@ NN_BACKWARD_HOOK = shift(
 
 NN_SDP_KERNEL = shift(
     "nn-sdp-kernel",
-    "torch.backends.cuda.sdp_kernel(enable_flash=..., enable_math -> torch.nn.attention.sdpa_kernel([SDPBackend.FLASH_ATTENTION, ",
+    "torch.backends.cuda.sdp_kernel(...) → torch.nn.attention.sdpa_kernel([...])",
     old="`torch.backends.cuda.sdp_kernel(enable_flash=..., enable_math=...)`",
     new="`torch.nn.attention.sdpa_kernel([SDPBackend.FLASH_ATTENTION, ...])`",
     added="2.3",
@@ -201,7 +201,7 @@ NN_SDP_KERNEL = shift(
 
 NN_SDPA_BACKPORT = shift(
     "nn-sdpa-backport",
-    "hand-written attention, or SDPA-using code on <2.0 -> F.scaled_dot_product_attention",
+    "hand-written attention, or SDPA-using code on <2.0 → F.scaled_dot_product_attention",
     old="hand-written attention, or SDPA-using code on <2.0",
     new="`F.scaled_dot_product_attention`",
     added="2.0",
@@ -214,7 +214,7 @@ NN_SDPA_BACKPORT = shift(
 
 NN_PACKED_SEQ_CPU_LENGTHS = shift(
     "nn-packed-seq-cpu-lengths",
-    "pack_padded_sequence(x, lengths_cuda) -> lengths.cpu() or a Python list",
+    "pack_padded_sequence(x, cuda_lengths) → lengths.cpu()",
     old="`pack_padded_sequence(x, lengths_cuda)`",
     new="`lengths.cpu()` or a Python list",
     removed="1.7",
@@ -225,7 +225,7 @@ NN_PACKED_SEQ_CPU_LENGTHS = shift(
 
 NN_BN_NUM_BATCHES_TRACKED = shift(
     "nn-bn-num-batches-tracked",
-    "loading pre-0.4.1 BN state_dicts (or dicts rebuilt without _ -> insert/drop *.num_batches_tracked, or strict=False",
+    "BatchNorm state_dicts from before 0.4.1 lack num_batches_tracked",
     old="loading pre-0.4.1 BN state_dicts (or dicts rebuilt without `_metadata`), or new dicts into old code",
     new="insert/drop `*.num_batches_tracked`, or `strict=False`",
     added="0.4",
@@ -235,7 +235,7 @@ NN_BN_NUM_BATCHES_TRACKED = shift(
 
 NN_MODULE_NAME_DOTS = shift(
     "nn-module-name-dots",
-    'submodule/parameter names containing "." -> rename',
+    "submodule or parameter names containing '.' are refused (0.4)",
     old='submodule/parameter names containing "."',
     new="rename",
     added="0.4",

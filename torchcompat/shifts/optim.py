@@ -13,7 +13,7 @@ shift = declare("optim")
 
 OPTIM_SCHED_ORDER = shift(
     "optim-sched-order",
-    "scheduler.step() at the start of the epoch, before optimizer -> call optimizer.step() first",
+    "scheduler.step() before optimizer.step() shifts the schedule (1.1)",
     old="`scheduler.step()` at the start of the epoch, before `optimizer.step()`",
     new="call `optimizer.step()` first",
     added="1.1",
@@ -24,7 +24,7 @@ OPTIM_SCHED_ORDER = shift(
 
 OPTIM_SCHED_EPOCH_ARG = shift(
     "optim-sched-epoch-arg",
-    "scheduler.step(epoch) -> scheduler.step()",
+    "scheduler.step(epoch), get_lr() → scheduler.step(), get_last_lr()",
     old="`scheduler.step(epoch)`; `scheduler.get_lr()` to read the LR",
     new="`scheduler.step()`; `scheduler.get_last_lr()`",
     added="1.4",
@@ -36,7 +36,7 @@ OPTIM_SCHED_EPOCH_ARG = shift(
 
 OPTIM_LRSCHEDULER_BASE = shift(
     "optim-lrscheduler-base",
-    "from torch.optim.lr_scheduler import _LRScheduler (subclassi -> LRScheduler",
+    "from torch.optim.lr_scheduler import _LRScheduler → LRScheduler",
     old="`from torch.optim.lr_scheduler import _LRScheduler` (subclassing)",
     new="`LRScheduler`",
     added="2.0",
@@ -47,7 +47,7 @@ OPTIM_LRSCHEDULER_BASE = shift(
 
 OPTIM_PLATEAU_VERBOSE = shift(
     "optim-plateau-verbose",
-    "ReduceLROnPlateau(..., verbose=True) (and verbose on other s -> drop verbose",
+    "ReduceLROnPlateau(verbose=True) deprecated → read get_last_lr()",
     old="`ReduceLROnPlateau(..., verbose=True)` (and `verbose` on other schedulers)",
     new="drop `verbose`; log `get_last_lr()`",
     deprecated="2.2",
@@ -58,7 +58,7 @@ OPTIM_PLATEAU_VERBOSE = shift(
 
 OPTIM_PRIVATE_HOOK = shift(
     "optim-private-hook",
-    "custom Optimizer subclasses relying on the private _cuda_gra -> _accelerator_graph_capture_health_check",
+    "_cuda_graph_capture_health_check → _accelerator_graph_capture_health_check",
     old="custom Optimizer subclasses relying on the private `_cuda_graph_capture_health_check`",
     new="`_accelerator_graph_capture_health_check`",
     added="2.11",

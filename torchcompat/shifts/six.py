@@ -20,7 +20,7 @@ shift = declare("six")
 
 SIX_CONTAINER_ABCS = shift(
     "six-container-abcs",
-    "from torch._six import container_abcs, int_classes, string_c -> collections.abc, int, str",
+    "from torch._six import container_abcs, int_classes, string_classes → collections.abc, int, str",
     old="`from torch._six import container_abcs, int_classes, string_classes, PY3`",
     new="`collections.abc`, `int`, `str`",
     removed="1.8",
@@ -31,7 +31,7 @@ SIX_CONTAINER_ABCS = shift(
 
 SIX_MODULE = shift(
     "six-module",
-    "from torch._six import inf, string_classes -> math.inf / torch.inf, str",
+    "torch._six (removed in 2.0) → math.inf, str, collections.abc",
     old="`from torch._six import inf, string_classes`",
     new="`math.inf` / `torch.inf`, `str`",
     removed="2.0",

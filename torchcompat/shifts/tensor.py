@@ -10,7 +10,7 @@ shift = declare("tensor")
 
 T_LEGACY_CTOR_DEVICE = shift(
     "t-legacy-ctor-device",
-    "torch.cuda.FloatTensor(n), torch.FloatTensor(list), .cuda()  -> torch.tensor(d, dtype=, device=), torch.empty(n, device=), x",
+    "torch.cuda.FloatTensor(n) → torch.tensor(d, dtype=, device=)",
     old="`torch.cuda.FloatTensor(n)`, `torch.FloatTensor(list)`, `.cuda()` hard-coded",
     new="`torch.tensor(d, dtype=, device=)`, `torch.empty(n, device=)`, `x.to(device)`, `torch.device`",
     added="0.4",
@@ -20,7 +20,7 @@ T_LEGACY_CTOR_DEVICE = shift(
 
 T_ASYNC_KWARG = shift(
     "t-async-kwarg",
-    "x.cuda(async=True), y.copy_(x, async=True) -> non_blocking=True",
+    "x.cuda(async=True) → x.cuda(non_blocking=True)",
     old="`x.cuda(async=True)`, `y.copy_(x, async=True)`",
     new="`non_blocking=True`",
     added="0.4",
@@ -34,7 +34,7 @@ T_ASYNC_KWARG = shift(
 
 T_BOOL_COMPARE = shift(
     "t-bool-compare",
-    "comparison masks used as uint8: 1 - mask, -mask, mask * x ar -> ~mask / mask.logical_not(), explicit .long()/.float()",
+    "1 - mask → ~mask",
     old="comparison masks used as uint8: `1 - mask`, `-mask`, `mask * x` arithmetic",
     new="`~mask` / `mask.logical_not()`, explicit `.long()`/`.float()`",
     added="1.2",
@@ -45,7 +45,7 @@ T_BOOL_COMPARE = shift(
 
 T_UINT8_MASK = shift(
     "t-uint8-mask",
-    "x[byte_mask], masked_fill(byte_mask, v), masked_select, torc -> .bool() masks, torch.BoolTensor",
+    "x[byte_mask], masked_fill(byte_mask, v) → bool masks (mask.bool())",
     old="`x[byte_mask]`, `masked_fill(byte_mask, v)`, `masked_select`, `torch.ByteTensor(mask)`",
     new="`.bool()` masks, `torch.BoolTensor`",
     added="1.2",
@@ -57,7 +57,7 @@ T_UINT8_MASK = shift(
 
 T_INT_TRUE_DIVISION = shift(
     "t-int-true-division",
-    "int_tensor / n, torch.div(a, b) on integers, 5 / int_tensor -> a // b, torch.div(a, b, rounding_mode='floor' or 'trunc')",
+    "int_tensor / n truncated (≤1.5) → true division from 1.7; use // or div(rounding_mode=)",
     old="`int_tensor / n`, `torch.div(a, b)` on integers, `5 / int_tensor`",
     new="`a // b`, `torch.div(a, b, rounding_mode='floor'` or `'trunc')`; `/` only for true division",
     added="1.5",
@@ -69,7 +69,7 @@ T_INT_TRUE_DIVISION = shift(
 
 T_FLOORDIV_SEMANTICS = shift(
     "t-floordiv-semantics",
-    "a // b, torch.floor_divide(a, b) with negative operands (tru -> torch.div(a, b, rounding_mode='trunc') to keep the old resul",
+    "a // b truncated negatives up to 1.12 → floors from 1.13",
     old="`a // b`, `torch.floor_divide(a, b)` with negative operands (truncation up to 1.12)",
     new="`torch.div(a, b, rounding_mode='trunc')` to keep the old result, `'floor'` for Python semantics",
     added="1.8",
@@ -83,7 +83,7 @@ T_FLOORDIV_SEMANTICS = shift(
 
 T_FULL_INT_DTYPE = shift(
     "t-full-int-dtype",
-    "torch.full(size, 1) expecting float -> torch.full(size, 1.) or dtype=torch.float",
+    "torch.full(size, 1) → torch.full(size, 1.)",
     old="`torch.full(size, 1)` expecting float",
     new="`torch.full(size, 1.)` or `dtype=torch.float`",
     deprecated="1.5",
@@ -94,7 +94,7 @@ T_FULL_INT_DTYPE = shift(
 
 T_LINSPACE_STEPS = shift(
     "t-linspace-steps",
-    "torch.linspace(a, b), torch.logspace(a, b) (implicit steps=1 -> torch.linspace(a, b, steps=100)",
+    "torch.linspace(a, b) → torch.linspace(a, b, steps=100)",
     old="`torch.linspace(a, b)`, `torch.logspace(a, b)` (implicit steps=100)",
     new="`torch.linspace(a, b, steps=100)`",
     deprecated="1.7",
@@ -106,7 +106,7 @@ T_LINSPACE_STEPS = shift(
 
 T_T_ND = shift(
     "t-T-nd",
-    "x.T on tensors with ndim ≠ 2 -> x.mT (batched matrix transpose) or x.permute(*reversed(range",
+    "x.T → x.mT",
     old="`x.T` on tensors with ndim ≠ 2",
     new="`x.mT` (batched matrix transpose) or `x.permute(*reversed(range(x.ndim)))`",
     added="1.11",
@@ -118,7 +118,7 @@ T_T_ND = shift(
 
 T_MT_MH = shift(
     "t-mT-mH",
-    "code already migrated to x.mT, x.mH (e.g. TorchFix's cholesk -> x.transpose(-2, -1), .conj()",
+    "x.mT → x.transpose(-2, -1)",
     old="code already migrated to `x.mT`, `x.mH` (e.g. TorchFix's `cholesky(upper=True)` fix) run on old torch",
     new="`x.transpose(-2, -1)`, `.conj()`",
     added="1.11",
@@ -128,7 +128,7 @@ T_MT_MH = shift(
 
 T_SCALAR_FIRST_OVERLOADS = shift(
     "t-scalar-first-overloads",
-    "p.data.add_(-lr, grad), addcmul_(1-b2, g, g), addcdiv_(-lr,  -> add_(grad, alpha=-lr), addcmul_(g, g, value=...), keyword be",
+    "p.data.add_(-lr, grad) → add_(grad, alpha=-lr)",
     old="`p.data.add_(-lr, grad)`, `addcmul_(1-b2, g, g)`, `addcdiv_(-lr, a, b)`, `torch.addmm(beta, M, alpha, m1, m2)`",
     new="`add_(grad, alpha=-lr)`, `addcmul_(g, g, value=...)`, keyword `beta=`/`alpha=`",
     added="1.5",
@@ -140,7 +140,7 @@ T_SCALAR_FIRST_OVERLOADS = shift(
 
 T_TYPED_STORAGE = shift(
     "t-typed-storage",
-    "t.storage(), torch.FloatStorage, storage arithmetic -> t.untyped_storage()",
+    "t.storage() → t.untyped_storage()",
     old="`t.storage()`, `torch.FloatStorage`, storage arithmetic",
     new="`t.untyped_storage()`",
     added="2.0",
@@ -151,7 +151,7 @@ T_TYPED_STORAGE = shift(
 
 T_DEFAULT_TENSOR_TYPE = shift(
     "t-default-tensor-type",
-    "torch.set_default_tensor_type(torch.cuda.FloatTensor) -> torch.set_default_dtype() + torch.set_default_device('cuda')",
+    "torch.set_default_tensor_type(torch.cuda.FloatTensor) → torch.set_default_dtype()",
     old="`torch.set_default_tensor_type(torch.cuda.FloatTensor)`",
     new="`torch.set_default_dtype()` + `torch.set_default_device('cuda')`",
     added="0.4",
@@ -163,7 +163,7 @@ T_DEFAULT_TENSOR_TYPE = shift(
 
 T_DETERMINISTIC = shift(
     "t-deterministic",
-    "torch.set_deterministic(True) -> torch.use_deterministic_algorithms(True)",
+    "torch.set_deterministic(True) → torch.use_deterministic_algorithms(True)",
     old="`torch.set_deterministic(True)`",
     new="`torch.use_deterministic_algorithms(True)`",
     added="1.8",
@@ -176,7 +176,7 @@ T_DETERMINISTIC = shift(
 
 MISC_MESHGRID_INDEXING = shift(
     "misc-meshgrid-indexing",
-    "torch.meshgrid(x, y) -> torch.meshgrid(x, y, indexing='ij')",
+    "torch.meshgrid(x, y) → torch.meshgrid(x, y, indexing='ij')",
     old="`torch.meshgrid(x, y)`",
     new="`torch.meshgrid(x, y, indexing='ij')`",
     added="1.10",
@@ -187,7 +187,7 @@ MISC_MESHGRID_INDEXING = shift(
 
 MISC_CPP_EXT_LEGACY = shift(
     "misc-cpp-ext-legacy",
-    "C++ extensions: AT_DISPATCH_FLOATING_TYPES(x.type(), ...), x -> x.scalar_type(), x.is_cuda(), x.data_ptr<T>()",
+    "AT_DISPATCH_FLOATING_TYPES(x.type(), ...) → x.scalar_type()",
     old="C++ extensions: `AT_DISPATCH_FLOATING_TYPES(x.type(), ...)`, `x.type().is_cuda()`, `x.data<T>()`; `torch.utils.ffi`",
     new="`x.scalar_type()`, `x.is_cuda()`, `x.data_ptr<T>()`; `torch.utils.cpp_extension`",
     added="1.0",
@@ -200,7 +200,7 @@ MISC_CPP_EXT_LEGACY = shift(
 
 T_INT_DIV_AS_INDEX = shift(
     "t-int-div-as-index",
-    "idx = n / 2 with n a LongTensor, then used as an index, rang -> n // 2, torch.div(n, 2, rounding_mode='floor')",
+    "idx = n / 2 → n // 2",
     old="`idx = n / 2` with `n` a LongTensor, then used as an index, `range()` bound or loss target",
     new="`n // 2`, `torch.div(n, 2, rounding_mode='floor')`",
     added="1.5",
