@@ -28,6 +28,14 @@ m = torch.tensor([1, 0, 1, 0], dtype=torch.uint8).bool()
 model = torch.nn.Linear(4, 2)
 opt = torch.optim.SGD(model.parameters(), lr=0.1)
 a = torch.arange(3.0); b = torch.arange(4.0)
+sig = torch.randn(64)
+xr = torch.randn(4, 4, requires_grad=True)
+def f(t):
+    return (t * 2).sin()
+import io
+sd = model.state_dict()
+buf = io.BytesIO(); torch.save(sd, buf); blob = buf.getvalue()
+ds = torch.utils.data.TensorDataset(torch.arange(32.0))
 """
 
 #: adapter -> (torchcompat call, the plain-torch code it replaces on this torch)
@@ -41,6 +49,32 @@ PAIRS: Dict[str, Tuple[str, str]] = {
     "div": ("tc.div(xi, 3, rounding_mode='floor')", "torch.div(xi, 3, rounding_mode='floor')"),
     "floor_divide": ("tc.floor_divide(xi, 3)", "torch.floor_divide(xi, 3)"),
     "meshgrid": ("tc.meshgrid(a, b, indexing='xy')", "torch.meshgrid(a, b, indexing='xy')"),
+    "checkpoint": ("tc.checkpoint(f, xr)", "torch.utils.checkpoint.checkpoint(f, xr, use_reentrant=True)"),
+    "fft.rfft_legacy": ("tc.fft.rfft_legacy(sig, 1)", "torch.view_as_real(torch.fft.rfft(sig))"),
+    "fft.fft_legacy": (
+        "tc.fft.fft_legacy(torch.view_as_real(torch.fft.fft(sig)), 1)",
+        "torch.view_as_real(torch.fft.fft(torch.view_as_complex(torch.view_as_real(torch.fft.fft(sig)))))",
+    ),
+    "fft.ifft_legacy": (
+        "tc.fft.ifft_legacy(torch.view_as_real(torch.fft.fft(sig)), 1)",
+        "torch.view_as_real(torch.fft.ifft(torch.view_as_complex(torch.view_as_real(torch.fft.fft(sig)))))",
+    ),
+    "fft.irfft_legacy": (
+        "tc.fft.irfft_legacy(torch.view_as_real(torch.fft.rfft(sig)), 1, signal_sizes=(64,))",
+        "torch.fft.irfft(torch.view_as_complex(torch.view_as_real(torch.fft.rfft(sig))), n=64)",
+    ),
+    "load": ("tc.load(io.BytesIO(blob))", "torch.load(io.BytesIO(blob), weights_only=True)"),
+    "save": ("tc.save(sd, io.BytesIO())", "torch.save(sd, io.BytesIO())"),
+    "load_state_dict": ("tc.load_state_dict(model, sd)", "model.load_state_dict(sd)"),
+    "DataLoader": (
+        "list(tc.DataLoader(ds, batch_size=8))",
+        "list(torch.utils.data.DataLoader(ds, batch_size=8))",
+    ),
+    "accelerator": (
+        "tc.accelerator()",
+        "torch.device(torch.accelerator.current_accelerator().type) if torch.accelerator.is_available() "
+        "else torch.device('cpu')",
+    ),
 }
 
 
@@ -67,6 +101,14 @@ def main() -> int:
             print("%-40s %-11s %10s %10s %7s" % (name, res.status, "-", "-", "n/a"))
             continue
         pair = PAIRS.get(name)
+        if (
+            not callable(res.obj)
+            or name.startswith("six.")
+            or (isinstance(res.obj, type) and issubclass(res.obj, BaseException))
+        ):
+            # Constants and Python-3 stand-ins of torch._six, exception classes: nothing to call.
+            print("%-40s %-11s %10s %10s %7s" % (name, res.status, "-", "-", "value"))
+            continue
         if pair is None:
             print("%-40s %-11s %10s %10s %7s" % (name, res.status, "-", "-", "untimed"))
             continue
