@@ -49,6 +49,12 @@ def _bind() -> Any:
             raise ImportError(_NO_TORCH) from None
         from torchcompat.registry import Binding
 
+        # pickle.whichmodule() looks objects without __module__ (torch 1.x dtypes) up in sys.modules
+        # order: torch must come before this fall-through namespace, or torch.save would write
+        # "torchcompat.float64". We precede torch when imported as the parent of a submodule first.
+        me = sys.modules.pop(__name__, None)
+        if me is not None:
+            sys.modules[__name__] = me
         _torch = torch
         _binding = Binding(torch)
         _install_namespaces(_binding)

@@ -1,0 +1,693 @@
+"""torchcompat.load / save / add_safe_globals / safe_globals / load_state_dict on the real torch.
+
+The malicious corpus (tests/data/malicious, made by tests/data/make_*.py) must be refused by
+``tc.load`` and by the restricted unpickler forced on any torch, and no payload may create its canary
+file; a control test proves each live payload does create it under ``weights_only=False``. The
+round-trip tests read files written by torch 1.0.1 / Python 3.7, by torch 1.4.0 / Python 2.7 and by
+Python 2.7's pickler around an emulated torch (committed fixtures),
+and have torch 1.0.1 read files written here with ``legacy_format=True`` (subprocess, skipped with a
+reason when /work/venvs/t1.0/bin/python is absent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import importlib
+import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+import warnings
+import zipfile
+
+import pytest
+import torch
+
+import torchcompat as tc
+from torchcompat import version
+from torchcompat.registry import UnsupportedError
+from torchcompat.shifts import serialization as ser
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data")
+MALICIOUS = os.path.join(DATA, "malicious")
+CANARY = "TC_CANARY"
+TORCH10_PYTHON = os.environ.get("TORCHCOMPAT_T10_PYTHON", "/work/venvs/t1.0/bin/python")
+
+with open(os.path.join(MALICIOUS, "manifest.json")) as _f:
+    MANIFEST = json.load(_f)
+CORPUS = sorted(MANIFEST)
+ENV = tc._bind().env
+NATIVE = ser.native_weights_only(ENV)
+
+
+def _py_at_least(text):
+    return sys.version_info[:2] >= tuple(int(p) for p in text.split("."))
+
+
+def _kw(name):
+    entry = MANIFEST[name]
+    return {"encoding": entry["encoding"]} if entry.get("encoding") else {}
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+    assert not (tmp_path / CANARY).exists()
+
+
+@pytest.fixture
+def fresh_globals():
+    """Leave the allowlist as it was (tc's own, and torch's where tc delegates to it)."""
+    before = list(tc.get_safe_globals())
+    yield
+    tc.clear_safe_globals()
+    tc.add_safe_globals(before)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The malicious corpus
+# ----------------------------------------------------------------------------------------------------
+def test_corpus_covers_the_required_kinds():
+    assert len(CORPUS) >= 15
+    descs = " ".join(MANIFEST[n]["desc"] for n in CORPUS)
+    for needed in (
+        "protocol 0",
+        "protocol 1",
+        "protocol 2",
+        "protocol 3",
+        "protocol 4",
+        "protocol 5",
+        "Python 2",
+        "zip checkpoint",
+        "state_dict",
+        "getattr",
+        "importlib",
+        "subprocess",
+        "eval",
+        "exec",
+        "_rebuild_tensor",
+        "_load_from_bytes",
+        "torch 1.0.1",
+    ):
+        assert needed in descs, needed
+
+
+READS_ZIP = version.at_least("1.6")  # the corpus zips say format version 3, which 1.4 and 1.5 cannot read
+ZIP_DEFAULT = ser.writes_zip_by_default(ENV)
+
+
+def _is_zip(name):
+    return zipfile.is_zipfile(os.path.join(MALICIOUS, name))
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_corpus_refused_by_tc_load(name, in_tmp):
+    entry = MANIFEST[name]
+    with pytest.raises(Exception) as info:
+        tc.load(os.path.join(MALICIOUS, name), **_kw(name))
+    assert not (in_tmp / CANARY).exists()
+    if _is_zip(name) and not ENV.accepts("save", "_use_new_zipfile_serialization"):
+        assert isinstance(info.value, pickle.UnpicklingError) and "zip checkpoint" in str(info.value)
+    elif _is_zip(name) and not READS_ZIP:
+        assert "version" in str(info.value)  # torch 1.4/1.5: "file with version 3", nothing unpickled
+    elif entry["refused"] and _py_at_least(entry["min_python"]):
+        assert isinstance(info.value, tc.UnsafeLoadError), repr(info.value)
+        if info.value.name is not None:  # torch >= 2.10 names some refusals only by opcode
+            assert info.value.name == entry["refused"]
+        if not NATIVE:
+            assert info.value.name == entry["refused"]
+            assert "weights_only=False" in str(info.value)
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_corpus_refused_by_restricted_unpickler(name, in_tmp):
+    """The restricted unpickler that tc.load uses below torch 2.10, forced on this torch."""
+    entry = MANIFEST[name]
+    if _is_zip(name) and not READS_ZIP:
+        with pytest.raises(Exception, match="zip checkpoint|version"):
+            ser.restricted_load(ENV, os.path.join(MALICIOUS, name), **_kw(name))
+        return
+    if not _py_at_least(entry["min_python"]):
+        with pytest.raises(ValueError, match="protocol"):
+            ser.restricted_load(ENV, os.path.join(MALICIOUS, name), **_kw(name))
+        return
+    with pytest.raises(tc.UnsafeLoadError) as info:
+        ser.restricted_load(ENV, os.path.join(MALICIOUS, name), **_kw(name))
+    assert info.value.name == entry["refused"]
+    if entry["refused"]:
+        assert "`%s`" % entry["refused"] in str(info.value)
+
+
+def _live_here(entry):
+    return _py_at_least(entry["min_python"]) and version.at_least(entry["live_torch"])
+
+
+@pytest.mark.parametrize("name", [n for n in CORPUS if MANIFEST[n]["live"]])
+def test_corpus_payloads_are_live(name, tmp_path, monkeypatch):
+    """Control: the same file does run its payload when loading is unrestricted (weights_only=False)."""
+    entry = MANIFEST[name]
+    if not _live_here(entry):
+        pytest.skip("payload needs torch >= %s / Python >= %s to run" % (entry["live_torch"], entry["min_python"]))
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tc.load(os.path.join(MALICIOUS, name), weights_only=False, **_kw(name))
+        except Exception:
+            pass  # most payloads are not valid checkpoints: they run, then loading fails
+    deadline = time.time() + 10  # subprocess.Popen returns before its child has run
+    while not (tmp_path / CANARY).exists() and time.time() < deadline:
+        time.sleep(0.05)
+    assert (tmp_path / CANARY).exists()
+
+
+def test_force_no_weights_only_env_does_not_weaken_tc_load(in_tmp, monkeypatch):
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
+    with pytest.raises(tc.UnsafeLoadError):
+        tc.load(os.path.join(MALICIOUS, "p2_eval.pkl"))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Allowlist, errors, warnings
+# ----------------------------------------------------------------------------------------------------
+def _saved(obj, **kw):
+    buf = io.BytesIO()
+    tc.save(obj, buf, **kw)
+    return buf.getvalue()
+
+
+LOADERS = {
+    "tc.load": lambda data, **kw: tc.load(io.BytesIO(data), **kw),
+    "restricted": lambda data, **kw: ser.restricted_load(ENV, io.BytesIO(data), **kw),
+}
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_refusal_names_global_and_exact_call(loader, fresh_globals):
+    data = _saved({"args": argparse.Namespace(lr=0.1)})
+    with pytest.raises(tc.UnsafeLoadError) as info:
+        LOADERS[loader](data)
+    message = str(info.value)
+    assert info.value.name == "argparse.Namespace"
+    assert "add_safe_globals([argparse.Namespace])" in message
+    assert "weights_only=False" in message
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+@pytest.mark.parametrize("protocol", [1, 2])
+def test_add_safe_globals_allows_a_class(loader, protocol, fresh_globals):
+    data = _saved({"args": argparse.Namespace(lr=0.1, name="x")}, pickle_protocol=protocol, legacy_format=True)
+    with pytest.raises(tc.UnsafeLoadError):
+        LOADERS[loader](data)
+    tc.add_safe_globals([argparse.Namespace])
+    assert LOADERS[loader](data) == {"args": argparse.Namespace(lr=0.1, name="x")}
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_safe_globals_context_manager_is_scoped(loader, fresh_globals):
+    data = _saved({"args": argparse.Namespace(lr=0.5)})
+    with tc.safe_globals([argparse.Namespace]):
+        assert LOADERS[loader](data)["args"].lr == 0.5
+    with pytest.raises(tc.UnsafeLoadError):
+        LOADERS[loader](data)
+
+
+def test_safe_globals_accepts_the_name_form(fresh_globals):
+    data = _saved({"args": argparse.Namespace(lr=0.5)})
+    with tc.safe_globals([(argparse.Namespace, "argparse.Namespace")]):
+        assert tc.load(io.BytesIO(data))["args"].lr == 0.5
+
+
+def test_blocked_globals_stay_refused_even_when_allowlisted(fresh_globals, in_tmp):
+    with tc.safe_globals([os.system]):
+        with pytest.raises(tc.UnsafeLoadError) as info:
+            ser.restricted_load(ENV, os.path.join(MALICIOUS, "p2_eval.pkl"))
+    assert "never allowed" in str(info.value)
+
+
+def test_tc_allowlist_reaches_torch_load_where_torch_has_one(fresh_globals):
+    """Code that calls torch.load(weights_only=True) itself (torchcompat.legacy does) sees tc's allowlist."""
+    if not hasattr(torch.serialization, "safe_globals"):
+        pytest.skip("torch < 2.5 has no allowlist of its own")
+    data = _saved({"args": argparse.Namespace(lr=0.5)})
+    with tc.safe_globals([argparse.Namespace]):
+        assert torch.load(io.BytesIO(data), weights_only=True)["args"].lr == 0.5
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(io.BytesIO(data), weights_only=True)
+    tc.add_safe_globals([argparse.Namespace])
+    assert torch.load(io.BytesIO(data), weights_only=True)["args"].lr == 0.5
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_numeric_numpy_arrays_with_an_allowlist(loader, fresh_globals):
+    numpy = pytest.importorskip("numpy")
+    array = numpy.arange(6, dtype=numpy.float32).reshape(2, 3)
+    data = _saved({"a": array, "s": numpy.float64(2.5)})
+    with pytest.raises(tc.UnsafeLoadError):
+        LOADERS[loader](data)
+    major = int(numpy.__version__.split(".")[0])
+    multiarray = importlib.import_module("numpy._core.multiarray" if major >= 2 else "numpy.core.multiarray")
+    allow = [numpy.ndarray, numpy.dtype, type(numpy.dtype("float32")), type(numpy.dtype("float64"))]
+    for name in ("numpy.core.multiarray", "numpy._core.multiarray"):
+        allow += [(multiarray._reconstruct, name + "._reconstruct"), (multiarray.scalar, name + ".scalar")]
+    with tc.safe_globals(allow):
+        got = LOADERS[loader](data)
+    assert isinstance(got["a"], numpy.ndarray) and got["a"].dtype == numpy.float32
+    numpy.testing.assert_array_equal(got["a"], array)
+    assert got["s"] == numpy.float64(2.5) and type(got["s"]) is numpy.float64
+
+
+class _MyTensor(torch.Tensor):
+    pass
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_tensor_subclass_needs_the_allowlist(loader, fresh_globals):
+    if not hasattr(torch.Tensor, "as_subclass") or not version.at_least("1.12"):
+        pytest.skip("torch < 1.12 does not pickle tensor subclasses through _rebuild_from_type_v2")
+    data = _saved({"t": torch.arange(3.0).as_subclass(_MyTensor)})
+    with pytest.raises(tc.UnsafeLoadError) as info:
+        LOADERS[loader](data)
+    assert info.value.name == _MyTensor.__module__ + "._MyTensor"
+    with tc.safe_globals([_MyTensor]):
+        got = LOADERS[loader](data)["t"]
+    assert type(got) is _MyTensor and torch.equal(got.as_subclass(torch.Tensor), torch.arange(3.0))
+
+
+def test_unchecked_rebuild_functions_get_their_own_message():
+    data = (
+        _saved({"q": torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.qint8)})
+        if hasattr(torch, "quantize_per_tensor")
+        else None
+    )
+    if data is None:
+        pytest.skip("torch < 1.3 has no quantized tensors")
+    with pytest.raises(tc.UnsafeLoadError) as info:
+        ser.restricted_load(ENV, io.BytesIO(data))
+    assert info.value.name == "torch._utils._rebuild_qtensor"
+    assert "does not check" in str(info.value) and "add_safe_globals" not in str(info.value)
+
+
+@pytest.mark.parametrize("surface", ["torch03", "torch04"])
+def test_adapters_resolve_on_emulated_old_surfaces(surface):
+    """Emulated 0.3/0.4 surfaces (tests/emulated.py): resolving never fails; without torch.load, tc.load is
+    unavailable and says so."""
+    from tests import emulated
+
+    fake = getattr(emulated, surface)()
+    binding = tc.bind(fake)._tc_binding
+    names = ["load", "save", "add_safe_globals", "safe_globals", "get_safe_globals", "clear_safe_globals"]
+    for name in names + ["load_state_dict", "UnsafeLoadError"]:
+        assert binding.status(name) in ("backported", "unavailable")
+    if not hasattr(fake, "load"):
+        with pytest.raises(UnsupportedError, match="torch.load is missing"):
+            binding.resolve("load")("x.pt")
+
+
+class _StubEnv:
+    def __init__(self, release, has_globals):
+        self.release, self.has_globals = release, has_globals
+
+    def has(self, path):
+        return self.has_globals
+
+    def at_least(self, minimum):
+        return self.release >= tuple(int(p) for p in minimum.split("."))
+
+
+@pytest.mark.parametrize(
+    "release,has_globals,expected",
+    [
+        ((1, 13), False, False),
+        ((2, 4), True, False),
+        ((2, 9), True, False),
+        ((2, 10), True, True),
+        ((2, 15), True, True),
+    ],
+)
+def test_native_weights_only_threshold(release, has_globals, expected):
+    """Stub env: torch's weights-only unpickler is used only from 2.10 (CVE-2025-32434, CVE-2026-24747)."""
+    assert ser.native_weights_only(_StubEnv(release, has_globals)) is expected
+
+
+def test_native_where_sound():
+    if NATIVE:
+        assert version.at_least(ser.NATIVE_WEIGHTS_ONLY_FROM)
+        assert tc.add_safe_globals is torch.serialization.add_safe_globals
+        assert tc.safe_globals is torch.serialization.safe_globals
+        assert tc.get_safe_globals is torch.serialization.get_safe_globals
+    else:
+        assert tc.add_safe_globals is not getattr(torch.serialization, "add_safe_globals", None)
+        assert tc._bind().status("add_safe_globals") == "backported"
+    assert tc._bind().status("load") == "backported"  # the default and the error differ from torch.load
+
+
+def test_weights_only_false_must_be_explicit_and_warns_once(monkeypatch):
+    monkeypatch.setattr(ser, "_WARNED_UNSAFE", False)
+    data = _saved({"args": argparse.Namespace(lr=1.0)})
+    with pytest.warns(ser.UnsafeLoadWarning):
+        assert tc.load(io.BytesIO(data), weights_only=False)["args"].lr == 1.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tc.load(io.BytesIO(data), weights_only=False)
+    assert not [w for w in caught if issubclass(w.category, ser.UnsafeLoadWarning)]
+    with pytest.raises(TypeError):
+        tc.load(io.BytesIO(data), weights_only=None)
+    with pytest.raises(ValueError, match="pickle_module"):
+        tc.load(io.BytesIO(data), pickle_module=pickle)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Benign files: both paths agree with an unrestricted torch.load
+# ----------------------------------------------------------------------------------------------------
+def _benign():
+    base = torch.arange(12, dtype=torch.float64)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    return {
+        "sd": net.state_dict(),
+        "epoch": 3,
+        "lr": 0.25,
+        "names": ["a", "b"],
+        "shape": (2, 3),
+        "set": {1, 2},
+        "none": None,
+        "raw": b"\x00\xff",
+        "complex": 1 + 2j,
+        "int": torch.arange(6).view(2, 3),
+        "u8": torch.tensor([0, 255], dtype=torch.uint8),
+        "view": base[2:6],
+        "base": base,
+        "t": base.view(3, 4).t(),
+        "param": torch.nn.Parameter(torch.ones(2)),
+        "scalar": torch.tensor(1.5),
+        "empty": torch.zeros(0, 3),
+        "size": torch.Size([2, 3]),
+        "device": torch.device("cpu"),
+    }
+
+
+def _same(a, b):
+    if isinstance(a, torch.Tensor):
+        return (
+            type(a) is type(b)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and a.stride() == b.stride()
+            and torch.equal(a, b)
+        )
+    if isinstance(a, dict):
+        return type(a) is type(b) and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+@pytest.mark.parametrize("legacy", [False, True])
+def test_benign_checkpoint_loads_like_unrestricted_torch_load(loader, legacy):
+    data = _saved(_benign(), legacy_format=legacy)
+    kw = {"weights_only": False} if ENV.accepts("load", "weights_only") else {}
+    expected = torch.load(io.BytesIO(data), **kw)
+    got = LOADERS[loader](data)
+    assert _same(got, expected)
+    assert got["sd"]._metadata == expected["sd"]._metadata
+    got["view"][0] = 100.0  # views still share their storage
+    assert got["base"][2].item() == 100.0
+    loaded = LOADERS[loader](data, map_location=lambda storage, loc: storage)
+    assert _same(loaded["int"], expected["int"])
+
+
+def test_dtype_pickles_after_importing_torchcompat():
+    # torch 1.x dtypes have no __module__: pickle.whichmodule() must find them on torch, never on
+    # the torchcompat namespace that falls through to torch (under pytest torchcompat is imported first).
+    tc.load  # noqa: B018 - the namespace is bound
+    assert pickle.loads(pickle.dumps(torch.float32, 2)) is torch.float32
+    data = _saved({"dtypes": [torch.float64, torch.int8]})
+    for loader in LOADERS.values():
+        assert loader(data) == {"dtypes": [torch.float64, torch.int8]}
+
+
+def test_torchscript_archives_are_refused():
+    if not hasattr(torch.jit, "save"):
+        pytest.skip("no torch.jit.save on this torch")
+    buf = io.BytesIO()
+    torch.jit.save(torch.jit.trace(torch.nn.Linear(2, 2), torch.ones(1, 2)), buf)
+    with pytest.raises(tc.UnsafeLoadError, match="TorchScript"):
+        ser.restricted_load(ENV, io.BytesIO(buf.getvalue()))
+    with pytest.raises((tc.UnsafeLoadError, RuntimeError), match="TorchScript"):
+        tc.load(io.BytesIO(buf.getvalue()))
+
+
+def test_restricted_path_checks_zip_record_sizes_only_when_they_differ():
+    if not ENV.accepts("save", "_use_new_zipfile_serialization"):
+        pytest.skip("torch < 1.4 writes no zip checkpoints")
+    data = _saved({"w": torch.arange(5.0)}, _use_new_zipfile_serialization=True)
+    assert zipfile.is_zipfile(io.BytesIO(data))
+    assert torch.equal(ser.restricted_load(ENV, io.BytesIO(data))["w"], torch.arange(5.0))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Old files: torch 1.0.1 / Python 3.7 and Python 2.7
+# ----------------------------------------------------------------------------------------------------
+with open(os.path.join(DATA, "t1.0", "expected.json")) as _f:
+    T10 = json.load(_f)
+
+
+def _check_values(tensor, spec):
+    assert str(tensor.dtype) == spec["dtype"]
+    assert list(tensor.shape) == spec["shape"]
+    assert tensor.tolist() == spec["values"]
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_reads_state_dict_written_by_torch_1_0(loader):
+    with open(os.path.join(DATA, "t1.0", "state_dict.pt"), "rb") as f:
+        sd = LOADERS[loader](f.read())
+    assert list(sd) == T10["state_dict_keys"]
+    for key, spec in T10["state_dict"].items():
+        _check_values(sd[key], spec)
+    assert {k: dict(v) for k, v in sd._metadata.items()} == T10["metadata"]
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_reads_checkpoint_written_by_torch_1_0(loader):
+    with open(os.path.join(DATA, "t1.0", "checkpoint.pt"), "rb") as f:
+        ckpt = LOADERS[loader](f.read())
+    exp = T10["checkpoint"]
+    for key in ("int64", "uint8", "float16", "base", "view", "transposed", "param", "scalar"):
+        _check_values(ckpt[key], exp[key])
+    for key, spec in exp["model"].items():
+        _check_values(ckpt["model"][key], spec)
+    assert isinstance(ckpt["param"], torch.nn.Parameter) and ckpt["param"].requires_grad
+    assert ckpt["transposed"].stride() == (1, 4)
+    assert (ckpt["epoch"], ckpt["best"], ckpt["names"], ckpt["shape"]) == (5, 0.875, ["conv", "bn"], (3, 4))
+    assert ckpt["raw"] == bytes(exp["raw"]["bytes"])
+    ckpt["view"][0] = -1.0
+    assert ckpt["base"][2].item() == -1.0
+    momentum = [s["momentum_buffer"] for s in ckpt["optimizer"]["state"].values()]
+    got = sorted(json.dumps(m.tolist()) for m in momentum)
+    assert got == sorted(json.dumps(s["values"]) for s in T10["optimizer_momentum"])
+    assert len(got) == 4
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in ckpt["optimizer"]["param_groups"]]
+    assert groups == T10["optimizer_param_groups"]
+
+
+def test_whole_model_from_torch_1_0_is_refused_with_the_class_name(fresh_globals):
+    with pytest.raises(tc.UnsafeLoadError) as info:
+        tc.load(os.path.join(DATA, "t1.0", "whole_model.pt"))
+    assert info.value.name == "torch.nn.modules.container.Sequential"
+    assert "add_safe_globals([torch.nn.modules.container.Sequential])" in str(info.value)
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_reads_python2_checkpoint_with_latin1(loader):
+    with open(os.path.join(DATA, "py2", "py2_checkpoint.json")) as f:
+        exp = json.load(f)
+    with open(os.path.join(DATA, "py2", "py2_checkpoint.pt"), "rb") as f:
+        data = f.read()
+    ckpt = LOADERS[loader](data, encoding="latin1")
+    for key in ("fc.weight", "fc.bias", "fc.weight_t"):
+        assert ckpt["state_dict"][key].tolist() == exp[key]
+    assert ckpt["state_dict"]["fc.bias"].dtype == torch.float64
+    assert ckpt["steps"].tolist() == exp["steps"] and ckpt["steps"].dtype == torch.int64
+    assert (ckpt["epoch"], ckpt["name"], ckpt["unicode_key"], ckpt["lr"]) == (
+        exp["epoch"],
+        exp["name"],
+        exp["unicode_key"],
+        exp["lr"],
+    )
+    ckpt["state_dict"]["fc.weight"][0, 1] = 9.0  # the transposed view shares the storage
+    assert ckpt["state_dict"]["fc.weight_t"][1, 0].item() == 9.0
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_reads_checkpoint_written_by_torch_under_python2(loader):
+    """Written by a real torch (1.4.0, cp27) under Python 2.7: legacy format, Python 2 str/long/unicode."""
+    with open(os.path.join(DATA, "py2", "py2_torch_checkpoint.json")) as f:
+        exp = json.load(f)
+    with open(os.path.join(DATA, "py2", "py2_torch_checkpoint.pt"), "rb") as f:
+        ckpt = LOADERS[loader](f.read(), encoding="latin1")
+    assert list(ckpt["state_dict"]) == exp["keys"]
+    for key, values in exp["state_dict"].items():
+        assert ckpt["state_dict"][key].tolist() == values
+    assert (ckpt["epoch"], ckpt["name"], ckpt["title"]) == (exp["epoch"], exp["name"], exp["title"])
+    assert ckpt["view"].tolist() == exp["view"] and ckpt["ints"].tolist() == exp["ints"]
+    ckpt["view"][0] = 42.0
+    assert ckpt["base"][1].item() == 42.0
+    net = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    tc.load_state_dict(net, ckpt["state_dict"])
+    assert net[1].running_mean.tolist() == exp["state_dict"]["1.running_mean"]
+
+
+def test_python2_checkpoint_without_encoding_says_latin1():
+    with pytest.raises(pickle.UnpicklingError, match="latin1"):
+        tc.load(os.path.join(DATA, "py2", "py2_checkpoint.pt"))
+
+
+def test_legacy_format_is_not_zip():
+    legacy = _saved({"w": torch.ones(2)}, legacy_format=True)
+    assert not zipfile.is_zipfile(io.BytesIO(legacy))
+    assert zipfile.is_zipfile(io.BytesIO(_saved({"w": torch.ones(2)}))) == ZIP_DEFAULT
+    assert ZIP_DEFAULT == version.at_least("1.6")
+
+
+READER = r"""
+import json, sys, torch
+import torchcompat as tc
+out = {}
+for label, load in (("torch", torch.load), ("tc", tc.load)):
+    try:
+        obj = load(sys.argv[1])
+        out[label] = {k: [str(v.dtype), v.tolist()] for k, v in obj["sd"].items()}
+        out[label]["epoch"] = obj["epoch"]
+        out[label]["shared"] = obj["view"].storage().data_ptr() == obj["base"].storage().data_ptr()
+    except Exception as exc:
+        out[label] = "%s: %s" % (type(exc).__name__, exc)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists(TORCH10_PYTHON), reason="no torch 1.0.1 interpreter at %s" % TORCH10_PYTHON)
+def test_torch_1_0_reads_legacy_format_written_here(tmp_path):
+    net = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    base = torch.arange(6.0)
+    obj = {"sd": net.state_dict(), "epoch": 7, "base": base, "view": base[1:4]}
+    path = str(tmp_path / "legacy.pt")
+    tc.save(obj, path, legacy_format=True)
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+    run = subprocess.run([TORCH10_PYTHON, "-c", READER, path], capture_output=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr.decode()
+    result = json.loads(run.stdout.decode().strip().splitlines()[-1])
+    expected = {k: [str(v.dtype), v.tolist()] for k, v in obj["sd"].items()}
+    expected.update(epoch=7, shared=True)
+    assert result["torch"] == expected
+    assert result["tc"] == expected
+    if ZIP_DEFAULT:  # the default (zip) format is unreadable there
+        zpath = str(tmp_path / "zip.pt")
+        tc.save(obj, zpath)
+        run = subprocess.run([TORCH10_PYTHON, "-c", READER, zpath], capture_output=True, env=env, timeout=300)
+        assert isinstance(json.loads(run.stdout.decode().strip().splitlines()[-1])["torch"], str)
+
+
+# ----------------------------------------------------------------------------------------------------
+# load_state_dict
+# ----------------------------------------------------------------------------------------------------
+def _net(seed):
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2))
+    net.train()
+    net(torch.randn(3, 1, 5, 5))
+    return net
+
+
+class _Wrapper(torch.nn.Module):
+    """What torch.compile's OptimizedModule does to state_dict keys (``_orig_mod.`` prefix)."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self._orig_mod = inner
+
+
+def _assert_loaded(target, source):
+    for (k1, v1), (k2, v2) in zip(target.state_dict().items(), source.state_dict().items()):
+        assert k1 == k2 and torch.equal(v1, v2), k1
+
+
+@pytest.mark.parametrize("wrap", ["dataparallel", "orig_mod", "both", "compile"])
+def test_load_state_dict_strips_wrapper_prefixes(wrap):
+    src = _net(0)
+    if wrap == "dataparallel":
+        sd = torch.nn.DataParallel(src).state_dict()
+    elif wrap == "orig_mod":
+        sd = _Wrapper(src).state_dict()
+    elif wrap == "both":
+        sd = torch.nn.DataParallel(_Wrapper(src)).state_dict()
+    else:
+        if not hasattr(torch, "compile"):
+            pytest.skip("torch.compile needs torch >= 2.0")
+        sd = torch.compile(src).state_dict()
+    assert all(k.startswith(("module.", "_orig_mod.")) for k in sd)
+    dst = _net(1)
+    with pytest.raises(RuntimeError):
+        dst.load_state_dict(sd)  # what torch does on its own
+    result = tc.load_state_dict(dst, sd)
+    _assert_loaded(dst, src)
+    assert result == _net(2).load_state_dict(src.state_dict())
+
+
+def test_load_state_dict_reads_torch_1_0_dataparallel_file():
+    sd = tc.load(os.path.join(DATA, "t1.0", "dataparallel_state_dict.pt"))
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 2, 3),
+        torch.nn.BatchNorm2d(2),
+        torch.nn.ReLU(),
+        torch.nn.Flatten() if hasattr(torch.nn, "Flatten") else torch.nn.ReLU(),
+    )
+    tc.load_state_dict(net, sd)
+    for key, spec in T10["state_dict"].items():
+        _check_values(net.state_dict()[key], spec)
+
+
+def test_load_state_dict_keeps_a_prefix_the_module_uses():
+    class Holder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.module = torch.nn.Linear(2, 2)
+
+    src, dst = Holder(), Holder()
+    tc.load_state_dict(dst, src.state_dict())
+    _assert_loaded(dst, src)
+
+
+def test_load_state_dict_fills_batchnorm_num_batches_tracked():
+    src = _net(0)
+    sd = src.state_dict()
+    old = collections.OrderedDict((k, v) for k, v in sd.items() if not k.endswith("num_batches_tracked"))
+    old._metadata = sd._metadata  # versions say >= 2, so torch does not fill the key itself
+    dst = _net(1)
+    with pytest.raises(RuntimeError, match="num_batches_tracked"):
+        dst.load_state_dict(old)
+    tc.load_state_dict(dst, old)
+    assert dst[1].num_batches_tracked.item() == 0
+    assert torch.equal(dst[1].running_mean, src[1].running_mean)
+    plain = {"module." + k: v for k, v in old.items()}  # pre-0.4.1 file saved from DataParallel
+    dst2 = _net(3)
+    tc.load_state_dict(dst2, plain)
+    assert torch.equal(dst2[1].running_var, src[1].running_var)
+
+
+def test_load_state_dict_strict_false_reports_like_torch():
+    src = _net(0)
+    sd = {"module." + k: v for k, v in src.state_dict().items() if not k.startswith("0.")}
+    dst = _net(1)
+    result = tc.load_state_dict(dst, sd, strict=False)
+    expected = _net(2).load_state_dict({k[len("module.") :]: v for k, v in sd.items()}, strict=False)
+    assert result == expected
+    with pytest.raises(RuntimeError):
+        tc.load_state_dict(_net(4), sd)
