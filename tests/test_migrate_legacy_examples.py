@@ -1,0 +1,146 @@
+"""The shared legacy examples (../shared/legacy-examples) after ``torchcompat migrate``.
+
+* ``--target-version 2.13``: the migrated script runs on plain torch (an import blocker proves
+  torchcompat is not used) and prints a ``RESULT`` within the README's tolerance;
+* ``--portable``: it runs on this torch and on torch 1.0.1 (``/work/venvs/t1.0``);
+* ``torchcompat check`` on each original names the cause of the failure plain torch 2.13 hits.
+
+Slow (each script trains a small model): run with ``-k legacy_examples``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(os.path.dirname(ROOT), "shared", "legacy-examples")
+OLD_PYTHON = "/work/venvs/t1.0/bin/python"
+SCRIPTS = sorted(f for f in os.listdir(EXAMPLES) if re.match(r"v\d+_.*\.py$", f)) if os.path.isdir(EXAMPLES) else []
+
+#: script -> the rule codes whose findings name the cause of the 2.13 failure (README table)
+CAUSES = {
+    "v01_linear_regression.py": {"TC103"},
+    "v02_logistic_regression.py": {"TC103"},
+    "v04_cnn_upsample_segmentation.py": {"TC103", "TC220"},
+    "v05_char_rnn.py": {"TC103"},
+    "v06_lstm_tagger.py": {"TC601"},
+    "v07_bow_classifier.py": {"TC901", "TC220", "TC221"},
+    "v08_autoencoder.py": {"TC103", "TC601"},
+    "v09_least_squares.py": {"TC401", "TC402", "TC403", "TC404", "TC406", "TC410"},
+    "v10_fft_filter.py": {"TC501", "TC103"},
+    "v11_custom_relu_function.py": {"TC104", "TC103"},
+    "v12_spectral_clustering.py": {"TC221", "TC412", "TC413", "TC414", "TC407", "TC408"},
+}
+#: (script, mode) pairs known not to work yet, with the reason (reported, not hidden)
+KNOWN_GAPS = {
+    ("v10_fft_filter.py", "target"): "TC101 (first-wave rule) writes `torch.ones(n) * 0.5.detach().requires_grad_()`: "
+    "a BinOp argument of Variable(..., requires_grad=True) is not parenthesised",
+    ("v12_spectral_clustering.py", "portable"): "TC413: torch.eig has no portable fix (needs a tc.linalg.eig_legacy "
+    "adapter keeping the (n, 2) layout)",
+}
+
+BLOCKER = r"""
+import runpy, sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] == 'torchcompat':
+            raise ImportError('torchcompat is blocked in this run')
+sys.meta_path.insert(0, Block())
+script = sys.argv[1]
+sys.argv = sys.argv[1:]
+runpy.run_path(script, run_name='__main__')
+"""
+
+
+def _reference(script: str) -> float:
+    with open(os.path.join(EXAMPLES, "README.md"), encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("| `%s`" % script):
+                return float(line.split("|")[2])
+    raise LookupError(script)
+
+
+def _within_tolerance(script: str, value: float) -> bool:
+    ref = _reference(script)
+    if ref <= 1.0 and ("accuracy" in script or script.startswith(("v02", "v03", "v04", "v06", "v07", "v12"))):
+        return abs(value - ref) <= 0.05  # accuracies
+    return ref / 3.0 <= value <= ref * 3.0  # losses: within a factor of 3
+
+
+def _migrate(tmp_path, script: str, *flags: str) -> str:
+    dest = os.path.join(str(tmp_path), script)
+    shutil.copy(os.path.join(EXAMPLES, script), dest)
+    proc = subprocess.run(
+        [sys.executable, "-m", "torchcompat", "migrate", "--write", "-q", *flags, dest],
+        capture_output=True,
+        cwd=str(tmp_path),
+    )
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    return dest
+
+
+def _result(python: str, path: str, block: bool) -> float:
+    cmd = [python, "-W", "ignore"] + (["-c", BLOCKER, path] if block else [path])
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(cmd, capture_output=True, cwd=os.path.dirname(path), env=env, timeout=900)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, "%s on %s:\n%s" % (path, python, proc.stderr.decode()[-3000:])
+    found = re.findall(r"^RESULT \S+ (\S+)$", out, re.M)
+    assert found, out[-2000:]
+    return float(found[-1])
+
+
+def _gap(script: str, mode: str) -> None:
+    if (script, mode) in KNOWN_GAPS:
+        pytest.xfail(KNOWN_GAPS[(script, mode)])
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_target_2_13_runs_on_plain_torch(tmp_path, script):
+    _gap(script, "target")
+    path = _migrate(tmp_path, script, "--target-version", "2.13")
+    with open(path, encoding="utf-8") as handle:
+        assert "torchcompat" not in handle.read()
+    value = _result(sys.executable, path, block=True)
+    assert _within_tolerance(script, value), (script, value, _reference(script))
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_portable_runs_on_this_torch_and_1_0(tmp_path, script):
+    _gap(script, "portable")
+    path = _migrate(tmp_path, script, "--portable")
+    value = _result(sys.executable, path, block=False)
+    assert _within_tolerance(script, value), (script, value)
+    if not os.path.exists(OLD_PYTHON):
+        pytest.skip("no torch 1.0.1 venv at %s" % OLD_PYTHON)
+    old = _result(OLD_PYTHON, path, block=False)
+    assert _within_tolerance(script, old), (script, old)
+
+
+@pytest.mark.parametrize("script", sorted(CAUSES))
+def test_check_names_the_cause_of_each_2_13_failure(script):
+    if script not in SCRIPTS:
+        pytest.skip("example not present")
+    proc = subprocess.run(
+        [sys.executable, "-m", "torchcompat", "check", "-q", "--format", "json", os.path.join(EXAMPLES, script)],
+        capture_output=True,
+    )
+    assert proc.returncode == 1
+    codes = set(re.findall(r'"code":\s*"(TC\d+)"', proc.stdout.decode()))
+    missing = CAUSES[script] - codes
+    assert not missing, "check does not name %s for %s" % (sorted(missing), script)
+
+
+def test_examples_present_or_skipped():
+    if not SCRIPTS:
+        pytest.skip("../shared/legacy-examples is absent")
+    assert len(SCRIPTS) >= 12

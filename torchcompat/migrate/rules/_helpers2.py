@@ -1,0 +1,344 @@
+"""Helpers for the second wave of rules (linalg, fft, tensor dtypes, serialization, amp ...); not a rule."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from torchcompat.migrate.engine import Context
+from torchcompat.migrate.rules._helpers import expr_text
+
+Edit = Tuple[int, int, str]
+
+_SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
+
+
+def bind(call: ast.Call, params: Sequence[str]) -> Optional[Dict[str, ast.AST]]:
+    """Map a call's arguments to the parameter names of the *old* signature ``params``.
+
+    None when the call uses ``*args``/``**kwargs``, passes too many positionals or an unknown keyword:
+    the rule then reports without a fix."""
+    out: Dict[str, ast.AST] = {}
+    if len(call.args) > len(params):
+        return None
+    for name, arg in zip(params, call.args):
+        if isinstance(arg, ast.Starred):
+            return None
+        out[name] = arg
+    for kw in call.keywords:
+        if kw.arg is None or kw.arg not in params or kw.arg in out:
+            return None
+        out[kw.arg] = kw.value
+    return out
+
+
+def arg_src(ctx: Context, node: ast.AST) -> str:
+    """Source of an expression placed as a call argument."""
+    text = ctx.source(node)
+    if isinstance(node, ast.GeneratorExp) and not text.startswith("("):
+        return "(" + text + ")"
+    if isinstance(node, ast.NamedExpr) if hasattr(ast, "NamedExpr") else False:
+        return "(" + text + ")"
+    return text
+
+
+def recv_src(ctx: Context, node: ast.AST) -> str:
+    """Source of an expression used as the receiver of ``.attr`` (parenthesised where needed)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return "(" + ctx.source(node) + ")"
+    return expr_text(ctx, node)
+
+
+def const(node: Optional[ast.AST], default: Any = None) -> Any:
+    """A literal's value (``True``, ``2``, ``'fro'``, ``-1``); ``default`` when the node is absent;
+    the sentinel :data:`UNKNOWN` when it is not a literal."""
+    if node is None:
+        return default
+    if isinstance(node, ast.Constant):
+        return node.value
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and isinstance(node.operand.value, (int, float))
+    ):
+        return -node.operand.value
+    return UNKNOWN
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+def is_simple(node: ast.AST) -> bool:
+    """A name or attribute chain: safe to write twice (no side effects, cheap)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def parents(ctx: Context) -> Dict[int, ast.AST]:
+    """id(node) -> parent for the whole tree (the engine's map holds only the nodes visited so far)."""
+    cached = getattr(ctx, "_h2_parents", None)
+    if cached is None:
+        cached = {}
+        if ctx.tree is not None:
+            for node in ast.walk(ctx.tree):
+                for child in ast.iter_child_nodes(node):
+                    cached[id(child)] = node
+        ctx._h2_parents = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def parent_of(ctx: Context, node: ast.AST) -> Optional[ast.AST]:
+    return parents(ctx).get(id(node))
+
+
+def scope_of(ctx: Context, node: ast.AST) -> ast.AST:
+    table = parents(ctx)
+    anc = table.get(id(node))
+    while anc is not None:
+        if isinstance(anc, _SCOPE_TYPES):
+            return anc
+        anc = table.get(id(anc))
+    return ctx.tree  # type: ignore[return-value]
+
+
+def name_loaded(ctx: Context, name: str, scope: ast.AST) -> bool:
+    """Whether ``name`` is read anywhere in ``scope`` (nested scopes included: conservative)."""
+    for sub in ast.walk(scope):
+        if isinstance(sub, ast.Name) and sub.id == name and not isinstance(sub.ctx, ast.Store):
+            return True
+        if isinstance(sub, (ast.Global, ast.Nonlocal)) and name in sub.names:
+            return True
+    return False
+
+
+def unused_target(ctx: Context, target: ast.AST, scope: ast.AST) -> bool:
+    return isinstance(target, ast.Name) and (target.id == "_" or not name_loaded(ctx, target.id, scope))
+
+
+def first_of_pair(ctx: Context, call: ast.Call, new: str, attr: Optional[str] = None) -> Optional[List[Edit]]:
+    """Edits replacing a call whose old result is a tuple ``(X, extra)`` by ``new`` (which returns X
+    alone), where the use proves only X is read:
+
+    * ``old(...)[0]`` -> ``new``
+    * ``X, _ = old(...)`` (or the second name never read) -> ``X = new``
+    * ``old(...).<attr>`` (``.solution``) -> ``new``
+
+    None for any other use: the caller reports without a fix."""
+    parent = parent_of(ctx, call)
+    if isinstance(parent, ast.Subscript) and parent.value is call:
+        index = parent.slice
+        if isinstance(index, ast.Index):  # Python 3.8
+            index = index.value  # type: ignore[attr-defined]
+        if isinstance(index, ast.Constant) and index.value == 0 and isinstance(parent.ctx, ast.Load):
+            start, end = ctx.span(parent)
+            return [(start, end, new)]
+        return None
+    if attr is not None and isinstance(parent, ast.Attribute) and parent.value is call and parent.attr == attr:
+        start, end = ctx.span(parent)
+        return [(start, end, new)]
+    if isinstance(parent, ast.Assign) and parent.value is call and len(parent.targets) == 1:
+        target = parent.targets[0]
+        if isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 2:
+            first, second = target.elts
+            if isinstance(first, ast.Starred) or isinstance(second, ast.Starred):
+                return None
+            if not unused_target(ctx, second, scope_of(ctx, parent)):
+                return None
+            t_start, t_end = ctx.span(target)
+            c_start, c_end = ctx.span(call)
+            return [(t_start, t_end, ctx.source(first)), (c_start, c_end, new)]
+    return None
+
+
+def replace_call(ctx: Context, call: ast.Call, new: str) -> List[Edit]:
+    start, end = ctx.span(call)
+    return [(start, end, new)]
+
+
+def dims_tuple(k: int) -> str:
+    return "(" + ", ".join(str(-i) for i in range(k, 0, -1)) + ("," if k == 1 else "") + ")"
+
+
+def call_rule(qualnames: Sequence[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap ``func(call, ctx, qualname)`` so it only sees calls of one of ``qualnames``."""
+    wanted = frozenset(qualnames)
+
+    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+        def visit(node: ast.AST, ctx: Context) -> None:
+            if isinstance(node, ast.Call):
+                qual = ctx.qualname(node.func)
+                if qual in wanted:
+                    func(node, ctx, qual)
+
+        visit.__name__ = func.__name__
+        visit.__doc__ = func.__doc__
+        return visit
+
+    return wrap
+
+
+# --- dtype inference (for masks and integer division) -----------------------------------------
+_INT_CASTS = {"long", "int", "short", "char"}
+_INT_FACTORIES = {
+    "torch.LongTensor",
+    "torch.IntTensor",
+    "torch.ShortTensor",
+    "torch.CharTensor",
+    "torch.cuda.LongTensor",
+    "torch.cuda.IntTensor",
+    "torch.randint",
+    "torch.randperm",
+    "torch.argmax",
+    "torch.argmin",
+    "torch.argsort",
+    "torch.nonzero",
+    "torch.bucketize",
+}
+_UINT8_FACTORIES = {"torch.ByteTensor", "torch.cuda.ByteTensor"}
+_INT_DTYPES = {
+    "torch.long",
+    "torch.int64",
+    "torch.int",
+    "torch.int32",
+    "torch.int16",
+    "torch.short",
+    "torch.int8",
+    "torch.uint8",
+}
+
+
+def _dtype_kw(ctx: Context, call: ast.Call) -> Optional[str]:
+    for kw in call.keywords:
+        if kw.arg == "dtype":
+            return ctx.qualname(kw.value) or "?"
+    return None
+
+
+def expr_kind(ctx: Context, node: ast.AST, depth: int = 0) -> Optional[str]:
+    """``"int"`` (integer tensor), ``"uint8"`` (a byte tensor), ``"bool"`` or None (unknown), from the
+    expression alone, or from the single assignment of a name in the same scope."""
+    if depth > 4:
+        return None
+    if isinstance(node, ast.Call):
+        func = node.func
+        qual = ctx.qualname(func)
+        if qual in _UINT8_FACTORIES:
+            return "uint8"
+        if qual in _INT_FACTORIES:
+            return "int"
+        if qual == "torch.arange" and _dtype_kw(ctx, node) is None:
+            return None
+        dtype = _dtype_kw(ctx, node)
+        if dtype is not None and qual and qual.startswith("torch."):
+            return "uint8" if dtype == "torch.uint8" else ("int" if dtype in _INT_DTYPES else None)
+        if isinstance(func, ast.Attribute):
+            if func.attr == "byte" and not node.args:
+                return "uint8"
+            if func.attr == "bool" and not node.args:
+                return "bool"
+            if func.attr in _INT_CASTS and not node.args:
+                return "int"
+            if func.attr in (
+                "eq",
+                "ne",
+                "lt",
+                "gt",
+                "le",
+                "ge",
+                "isnan",
+                "isinf",
+                "logical_not",
+                "logical_and",
+                "logical_or",
+            ):
+                return "cmp"
+            if (
+                func.attr
+                in (
+                    "fill_",
+                    "zero_",
+                    "clone",
+                    "contiguous",
+                    "expand_as",
+                    "expand",
+                    "view",
+                    "reshape",
+                    "unsqueeze",
+                    "squeeze",
+                    "t",
+                    "transpose",
+                    "permute",
+                    "cpu",
+                    "cuda",
+                    "detach",
+                    "repeat",
+                    "flatten",
+                    "view_as",
+                    "narrow",
+                    "index_select",
+                )
+                and qual is None
+            ):
+                return expr_kind(ctx, func.value, depth + 1)
+        return None
+    if isinstance(node, ast.Compare):
+        return "cmp"
+    if isinstance(node, ast.Subscript):
+        return expr_kind(ctx, node.value, depth + 1) if _is_slice_index(node) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        left, right = expr_kind(ctx, node.left, depth + 1), expr_kind(ctx, node.right, depth + 1)
+        if isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant) and right == "uint8":
+            return "uint8"
+        if left == "int" and (right == "int" or _is_int_literal(node.right)):
+            return "int"
+        if right == "int" and _is_int_literal(node.left):
+            return "int"
+        return None
+    if isinstance(node, ast.Name):
+        value = single_assignment(ctx, node)
+        return expr_kind(ctx, value, depth + 1) if value is not None else None
+    return None
+
+
+def _is_int_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def _is_slice_index(node: ast.Subscript) -> bool:
+    index = node.slice
+    if isinstance(index, ast.Index):  # Python 3.8
+        index = index.value  # type: ignore[attr-defined]
+    items = index.elts if isinstance(index, ast.Tuple) else [index]
+    return all(isinstance(i, ast.Slice) for i in items)
+
+
+def single_assignment(ctx: Context, name: ast.Name) -> Optional[ast.AST]:
+    """The value of the one plain ``name = value`` in the name's scope, when the name is bound
+    nowhere else there (no other assignment, augmented assignment, loop target or parameter)."""
+    scope = scope_of(ctx, name)
+    found: Optional[ast.AST] = None
+    count = 0
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = scope.args
+        every = list(args.args) + list(args.kwonlyargs) + list(getattr(args, "posonlyargs", []))
+        every += [a for a in (args.vararg, args.kwarg) if a is not None]
+        if any(a.arg == name.id for a in every):
+            return None
+    for sub in ast.walk(scope):
+        if isinstance(sub, ast.Name) and sub.id == name.id and isinstance(sub.ctx, (ast.Store, ast.Del)):
+            count += 1
+            parent = parent_of(ctx, sub)
+            if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.targets[0] is sub:
+                found = parent.value
+            else:
+                return None
+        elif isinstance(sub, (ast.Global, ast.Nonlocal)) and name.id in sub.names:
+            return None
+    return found if count == 1 else None

@@ -1,0 +1,29 @@
+"""TC222: ``torch.linspace(a, b)`` / ``torch.logspace(a, b)`` without ``steps`` (100 implied; a
+TypeError since torch 1.11) -> ``steps=100``, the old default."""
+
+from __future__ import annotations
+
+import ast
+
+from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.rules._helpers import keyword
+from torchcompat.migrate.rules._helpers2 import call_rule
+
+
+@rule(
+    "TC222",
+    shift="t-linspace-steps",
+    name="linspace-steps",
+    message="torch.linspace/logspace without steps= (100 implied) is a TypeError since torch 1.11",
+    docs="torch.linspace(a, b) -> torch.linspace(a, b, steps=100)",
+    min_version="0.4",
+    safe=True,
+    nodes=(ast.Call,),
+)
+@call_rule(["torch.linspace", "torch.logspace"])
+def linspace_steps(call: ast.Call, ctx: Context, qual: str) -> None:
+    if len(call.args) != 2 or keyword(call, "steps") is not None or any(k.arg is None for k in call.keywords):
+        return
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        return
+    ctx.report(call, edits=[ctx.append_arguments(call, "steps=100")])

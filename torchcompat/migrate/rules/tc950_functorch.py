@@ -1,0 +1,54 @@
+"""TC950: ``functorch`` -> ``torch.func`` (functorch is deprecated since torch 2.0).
+
+``from functorch import vmap, grad`` -> ``from torch.func import vmap, grad`` where every imported name
+has a ``torch.func`` twin; ``functorch.vmap(...)`` -> ``torch.func.vmap(...)``. ``make_functional`` and
+friends have no twin (``torch.func.functional_call`` replaces them): a finding without a fix."""
+
+from __future__ import annotations
+
+import ast
+
+from torchcompat.migrate.engine import Context, rule
+
+TWINS = {"vmap", "grad", "grad_and_value", "jacrev", "jacfwd", "jvp", "vjp", "hessian", "functionalize", "linearize"}
+
+
+@rule(
+    "TC950",
+    shift="func-functorch",
+    name="functorch",
+    message="functorch is deprecated since torch 2.0: use torch.func",
+    docs="from functorch import vmap, grad -> from torch.func import vmap, grad; functorch.vmap -> torch.func.vmap "
+    "(make_functional: by hand, with torch.func.functional_call)",
+    min_version="2.0",
+    safe=True,
+    nodes=(ast.ImportFrom, ast.Attribute),
+)
+def functorch(node: ast.AST, ctx: Context) -> None:
+    if isinstance(node, ast.ImportFrom):
+        if node.module != "functorch" or node.level:
+            return
+        names = {a.name for a in node.names}
+        if not names <= TWINS:
+            ctx.report(
+                node,
+                message="functorch is deprecated since torch 2.0: %s has no torch.func twin (use "
+                "torch.func.functional_call)" % ", ".join(sorted(names - TWINS)),
+            )
+            return
+        start = ctx.start(node)
+        text = ctx.text
+        at = text.index("functorch", start)
+        ctx.report(node, edits=[(at, at + len("functorch"), "torch.func")])
+        return
+    if not isinstance(node.ctx, ast.Load) or not isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
+        return
+    qual = ctx.qualname(node)
+    if qual is None or not qual.startswith("functorch.") or qual.count(".") != 1:
+        return
+    attr = qual.split(".", 1)[1]
+    if attr not in TWINS:
+        ctx.report(node, message="functorch.%s has no torch.func twin: rewrite by hand" % attr)
+        return
+    start, end = ctx.span(node)
+    ctx.report(node, edits=[(start, end, ctx.torch("func." + attr))])
