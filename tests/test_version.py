@@ -148,3 +148,11 @@ def test_parse_generated_pep440_versions_roundtrip(nums, pre, local):
     v = _release.parse(text, warn=False)
     assert v == Version(text)
     assert _release.release(v)[: len(nums[:3])] == tuple(nums[:3])
+
+
+@pytest.mark.parametrize("text", ["\u0660", "\u0661.\u0662", "1.\u0663", "\uff11.2", "2.\u00b2"])
+def test_parse_non_ascii_digits_falls_back(text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = _release.parse(text)
+    assert isinstance(v, Version)

@@ -15,7 +15,7 @@ __all__ = ["parse", "release", "base", "FALLBACK"]
 FALLBACK = Version("0.0.0")
 
 # Leading "1.13.1" of anything ("1.13.1-1ubuntu2", "v2.3.0~rc1", "2.1.0a0+git32f93b1" ...).
-_LEADING = re.compile(r"^\s*[vV]?(\d+(?:\.\d+){0,3})")
+_LEADING = re.compile(r"^\s*[vV]?([0-9]+(?:\.[0-9]+){0,3})")  # ASCII digits only: Version() rejects others
 # Debian/RPM package decorations that PEP 440 cannot read.
 _DISTRO_SUFFIX = re.compile(r"[~_].*$")
 
@@ -42,7 +42,10 @@ def parse(text: object, *, warn: bool = True) -> Version:
         version = Version(candidate.strip("."))
     except (InvalidVersion, TypeError):
         match = _LEADING.match(stripped)
-        version = Version(match.group(1)) if match else FALLBACK
+        try:
+            version = Version(match.group(1)) if match else FALLBACK
+        except InvalidVersion:  # pragma: no cover - defensive: the pattern only admits PEP 440 digits
+            version = FALLBACK
     if warn:
         warnings.warn(
             "torchcompat: cannot read torch version %r as PEP 440; treating it as %s. "

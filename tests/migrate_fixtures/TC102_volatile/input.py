@@ -1,0 +1,34 @@
+import torch
+from torch.autograd import Variable
+
+
+def evaluate(model, loader):
+    correct = 0
+    for data, target in loader:
+        data, target = Variable(data, volatile=True), Variable(target)
+        output = model(data)
+        """a string that
+spans lines"""
+        correct += output.max(1)[1].eq(target).sum()
+    return correct
+
+
+def predict(model, x):
+    x = Variable(x, volatile=True)
+    out = model(x)  # comment kept
+    return out
+
+
+def train_and_eval(model, x, opt):
+    v = Variable(x, volatile=True)
+    loss = model(v).sum()
+    loss.backward()
+    opt.step()
+
+
+def dynamic(model, x, flag):
+    return model(Variable(x, volatile=flag))
+
+
+def off(x):
+    return Variable(x, volatile=False)

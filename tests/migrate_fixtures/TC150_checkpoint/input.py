@@ -1,0 +1,7 @@
+import torch
+from torch.utils.checkpoint import checkpoint
+
+layer = torch.nn.Linear(2, 2)
+x = torch.randn(3, 2, requires_grad=True)
+y = checkpoint(layer, x)
+z = torch.utils.checkpoint.checkpoint(layer, x, use_reentrant=False)

@@ -1,0 +1,10 @@
+import torch
+
+
+def train(model, opt, loader, loss_fn):
+    for x, y in loader:
+        opt.zero_grad(set_to_none=False)
+        loss_fn(model(x), y).backward()
+        for p in model.parameters():
+            p.grad.data.clamp_(-1, 1)
+        opt.step()

@@ -1,0 +1,9 @@
+import torch
+from torch import cuda
+
+if type(x) == torch.cuda.FloatTensor:
+    pass
+if type(x) is not cuda.LongTensor:
+    pass
+same = torch.FloatTensor == type(x)
+ok = type(x) == int

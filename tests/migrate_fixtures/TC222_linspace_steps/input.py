@@ -1,0 +1,5 @@
+import torch
+
+x = torch.linspace(0, 1)
+y = torch.logspace(0, 2, 5)
+print(x.shape, y.shape)

@@ -1,0 +1,6 @@
+import torch
+
+a = torch.full((2, 3), 1)
+b = torch.full((2, 3), 1.0)
+c = torch.full((2, 3), 0, dtype=torch.long)
+d = torch.full((2,), -1)

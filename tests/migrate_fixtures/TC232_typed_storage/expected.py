@@ -1,0 +1,7 @@
+import torch
+
+x = torch.zeros(3)
+ptr = x.untyped_storage().data_ptr()
+size = x.untyped_storage().nbytes()
+s = x.storage()
+u = x.untyped_storage()

@@ -1,0 +1,6 @@
+import torch
+
+mask = x.gt(0)
+inv = 1 - mask
+inv2 = 1 - (torch.abs(x) > 1)
+flag = 1 - (a > b)

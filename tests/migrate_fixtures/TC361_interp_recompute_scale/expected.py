@@ -1,0 +1,5 @@
+import torch.nn.functional as F
+
+a = F.interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=False, recompute_scale_factor=False)
+b = F.interpolate(x, scale_factor=2.0)
+c = F.interpolate(x, size=(4, 4))

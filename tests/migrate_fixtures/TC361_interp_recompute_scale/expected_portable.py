@@ -1,0 +1,6 @@
+import torch.nn.functional as F
+import torchcompat as tc
+
+a = tc.nn.functional.interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=False)
+b = F.interpolate(x, scale_factor=2.0)
+c = F.interpolate(x, size=(4, 4))

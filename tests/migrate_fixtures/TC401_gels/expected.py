@@ -1,0 +1,12 @@
+import torch
+
+A = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]])
+b = torch.tensor([[1.0], [2.0], [4.0]])
+X = torch.linalg.lstsq(A, b).solution
+print(X[:2].reshape(-1).tolist())
+print(torch.linalg.lstsq(A, b).solution[:2].reshape(-1).tolist())
+
+
+def by_hand():
+    X2, QR = torch.gels(b, A)
+    return QR

@@ -1,0 +1,8 @@
+import torch
+import torchcompat as tc
+
+A = torch.tensor([[4.0, 1.0], [1.0, 3.0]])
+b = torch.tensor([[1.0], [2.0]])
+U = torch.tensor([[2.0, 0.5], [0.0, 1.6583124]])
+x = tc.linalg.solve_triangular(U, tc.linalg.solve_triangular(U.transpose(-2, -1), b, upper=False), upper=True)
+print(x.reshape(-1).tolist())

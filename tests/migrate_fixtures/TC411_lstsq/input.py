@@ -1,0 +1,6 @@
+import torch
+
+A = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]])
+b = torch.tensor([[1.0], [2.0], [4.0]])
+X, _ = torch.lstsq(b, A)
+print(X[:2].reshape(-1).tolist())

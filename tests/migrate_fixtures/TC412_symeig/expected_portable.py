@@ -1,0 +1,7 @@
+import torch
+import torchcompat as tc
+
+A = torch.tensor([[2.0, 1.0], [1.0, 2.0]])
+e, V = tc.linalg.eigh(A, UPLO='U')
+w = tc.linalg.eigvalsh(A, UPLO='U')
+print(e.tolist(), w.tolist(), V.abs().reshape(-1).tolist())

@@ -1,0 +1,7 @@
+import torch
+import torchcompat as tc
+
+A = torch.tensor([[4.0, 1.0], [1.0, 3.0]])
+B = torch.tensor([[1.0], [2.0]])
+LU, piv = torch.linalg.lu_factor(A)
+x = tc.linalg.lu_solve(LU, piv, B)

@@ -1,0 +1,7 @@
+import torch
+import torchcompat as tc
+
+R = torch.tensor([[2.0, 1.0], [0.0, 3.0]])
+b = torch.tensor([[1.0], [3.0]])
+x = tc.linalg.solve_triangular(R, b, upper=True)
+y = tc.linalg.solve_triangular(R.t(), b, upper=False)

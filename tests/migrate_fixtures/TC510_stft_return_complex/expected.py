@@ -1,0 +1,4 @@
+import torch
+
+spec = torch.view_as_real(torch.stft(wave, 400, hop_length=160, window=torch.hann_window(400), return_complex=True))
+kept = torch.stft(wave, 400, return_complex=True)

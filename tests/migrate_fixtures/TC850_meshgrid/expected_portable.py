@@ -1,0 +1,9 @@
+import torch
+import torchcompat as tc
+
+a, b = tc.meshgrid(torch.arange(3), torch.arange(2), indexing='ij')
+print(a.shape, a[:, 0].tolist())
+
+
+def modern():
+    return torch.meshgrid([torch.arange(3), torch.arange(2)], indexing="xy")

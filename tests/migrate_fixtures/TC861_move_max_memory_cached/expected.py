@@ -1,0 +1,3 @@
+import torch.cuda
+
+ref = torch.cuda.max_memory_reserved

@@ -1,0 +1,3 @@
+import torch
+
+ref = torch.use_deterministic_algorithms

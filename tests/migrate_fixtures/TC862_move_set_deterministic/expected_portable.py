@@ -1,0 +1,3 @@
+import torch
+
+ref = torch.set_deterministic

@@ -1,0 +1,3 @@
+import torch
+
+ref = torch.are_deterministic_algorithms_enabled

@@ -1,0 +1,3 @@
+import torch
+
+ref = torch.is_deterministic

@@ -1,0 +1,3 @@
+import torch.utils.model_zoo
+
+ref = torch.utils.model_zoo.load_url

@@ -1,0 +1,3 @@
+import torch.utils.data.dataloader
+
+ref = torch.utils.data.default_collate

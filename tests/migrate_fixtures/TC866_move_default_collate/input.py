@@ -1,0 +1,3 @@
+import torch.utils.data.dataloader
+
+ref = torch.utils.data.dataloader.default_collate

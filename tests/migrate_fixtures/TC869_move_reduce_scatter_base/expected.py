@@ -1,0 +1,3 @@
+import torch.distributed
+
+ref = torch.distributed.reduce_scatter_tensor

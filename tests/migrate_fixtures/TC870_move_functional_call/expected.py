@@ -1,0 +1,3 @@
+import torch.nn.utils.stateless
+
+ref = torch.func.functional_call

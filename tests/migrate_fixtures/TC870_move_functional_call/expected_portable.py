@@ -1,0 +1,4 @@
+import torch.nn.utils.stateless
+import torchcompat as tc
+
+ref = tc.func.functional_call

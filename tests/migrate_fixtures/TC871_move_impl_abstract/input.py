@@ -1,0 +1,3 @@
+import torch.library
+
+ref = torch.library.impl_abstract

@@ -1,0 +1,2 @@
+from torch.utils.data.dataloader import numpy_type_map, string_classes
+from torch.utils.data.dataloader import DataLoader

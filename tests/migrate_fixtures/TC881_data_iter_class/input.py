@@ -1,0 +1,5 @@
+import torch.utils.data.dataloader as dl
+
+
+class MyIter(dl._DataLoaderIter):
+    pass

@@ -1,0 +1,5 @@
+import torch
+
+torch.onnx.export(model, (x,), "m.onnx", opset_version=17, dynamic_axes={"x": {0: "batch"}})
+torch.onnx.export(model, (x,), "m.onnx")
+torch.onnx.export(model, (x,), "m.onnx", dynamic_axes={"x": {0: "batch"}}, dynamo=True)

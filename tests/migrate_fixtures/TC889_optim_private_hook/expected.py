@@ -1,0 +1,6 @@
+import torch
+
+
+class MyOpt(torch.optim.Optimizer):
+    def step(self, closure=None):
+        self._accelerator_graph_capture_health_check()

@@ -1,0 +1,260 @@
+"""``torchcompat check``, ``torchcompat migrate`` and ``torchcompat rules`` (never imports torch).
+
+Exit codes: ``check``: 0 clean, 1 findings, 2 a file could not be read or parsed (named on stderr).
+``migrate``: 0 nothing to change, 1 files changed (``--write``) or would change (diff, ``--check``),
+2 a file could not be read or parsed (left byte for byte untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from typing import Any, Callable, List, Optional, Tuple
+
+from torchcompat.migrate.engine import DEFAULT_TARGET, RULES, Options
+from torchcompat.migrate.files import iter_python_files
+
+__all__ = [
+    "configure_check",
+    "main_check",
+    "configure_migrate",
+    "main_migrate",
+    "configure_rules",
+    "main_rules",
+    "main",
+]
+
+
+def _codes(value: str) -> Tuple[str, ...]:
+    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files or folders (recursive; '-' reads stdin). Default: .",
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument(
+        "--target-version",
+        default=None,
+        metavar="X.Y",
+        help="rewrite to plain torch APIs that exist from this release on (default %s)" % DEFAULT_TARGET,
+    )
+    target.add_argument(
+        "--portable",
+        action="store_true",
+        help="rewrite to torchcompat adapters (import torchcompat as tc): runs on every release",
+    )
+    parser.add_argument(
+        "--select", default="", metavar="CODES", help="only these rule codes or prefixes, comma-separated (TC1,TC301)"
+    )
+    parser.add_argument("--ignore", default="", metavar="CODES", help="skip these rule codes or prefixes")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format")
+    parser.add_argument(
+        "--safe-only", action="store_true", help="apply only fixes marked safe (same meaning on every release)"
+    )
+    parser.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
+
+
+def configure_check(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when something was found")
+
+
+def configure_migrate(parser: argparse.ArgumentParser) -> None:
+    _common(parser)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="rewrite the files in place (atomically)")
+    mode.add_argument("--check", action="store_true", help="only report what would change (exit 1 if any)")
+    mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
+
+
+def configure_rules(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--select", default="", metavar="CODES")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:  # pragma: no cover - the top CLI uses the named ones
+    configure_check(parser)
+
+
+def _options(args: argparse.Namespace, fix: bool) -> Options:
+    return Options(
+        target=args.target_version or DEFAULT_TARGET,
+        portable=args.portable,
+        select=_codes(args.select),
+        ignore=_codes(args.ignore),
+        fix=fix,
+        safe_only=args.safe_only,
+    )
+
+
+def _progress(total: int, quiet: bool) -> Optional[Callable[[int, int], None]]:
+    if quiet:
+        return None
+    tty = sys.stderr.isatty()
+    if not ((tty and total >= 20) or total >= 500):
+        return None
+    started = time.time()
+    state = {"last": 0.0}
+
+    def show(done: int, total: int) -> None:
+        now = time.time()
+        if done != total and now - state["last"] < (0.2 if tty else 5.0):
+            return
+        state["last"] = now
+        rate = done / max(now - started, 1e-6)
+        line = "[%d/%d files, %.0f files/s]" % (done, total, rate)
+        if tty:
+            sys.stderr.write("\r" + line + ("\n" if done == total else ""))
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _load_rules() -> None:
+    from torchcompat.migrate import rules  # noqa: F401
+
+
+class UsageError(Exception):
+    pass
+
+
+def _validate(args: argparse.Namespace) -> None:
+    from torchcompat.migrate.engine import MIN_PYTHON
+
+    if sys.version_info < MIN_PYTHON:
+        raise UsageError(
+            "torchcompat check/migrate needs Python >= %d.%d to run (its output may target any Python); this is %s"
+            % (MIN_PYTHON + (sys.version.split()[0],))
+        )
+    if args.target_version is not None and not re.match(r"^\d+\.\d+(\.\d+)?$", args.target_version):
+        raise UsageError("--target-version: expected a release such as 1.8 or 2.1, got %r" % args.target_version)
+    for value in (args.select, args.ignore):
+        for code in _codes(value):
+            if not re.match(r"^TC\d{0,3}$", code):
+                raise UsageError("--select/--ignore: %r is not a rule code or prefix (TC101, TC1, TC)" % code)
+
+
+def _run(args: argparse.Namespace, fix: bool, write: bool, want_diff: bool) -> Tuple[Any, List[Any]]:
+    from torchcompat.migrate.runner import run
+
+    _validate(args)
+    _load_rules()
+    options = _options(args, fix)
+    files = list(iter_python_files(args.paths))
+    reports = run(
+        files, options, write=write, want_diff=want_diff, jobs=args.jobs, progress=_progress(len(files), args.quiet)
+    )
+    return options, reports
+
+
+def _emit_structured(args: argparse.Namespace, reports: List[Any], remaining: bool = False) -> None:
+    from torchcompat.migrate import report as rep
+
+    sys.stdout.write(
+        (rep.as_json(reports, remaining) if args.format == "json" else rep.as_sarif(reports, remaining)) + "\n"
+    )
+
+
+def main_check(args: argparse.Namespace) -> int:
+    from torchcompat.migrate import report as rep
+
+    try:
+        _, reports = _run(args, fix=False, write=False, want_diff=False)
+    except UsageError as exc:
+        sys.stderr.write("torchcompat check: error: %s\n" % exc)
+        return 2
+    if args.format == "text":
+        lines = rep.text_lines(reports)
+        if lines:
+            sys.stdout.write("\n".join(lines) + "\n")
+    else:
+        _emit_structured(args, reports)
+    for line in rep.error_lines(reports):
+        sys.stderr.write(line + "\n")
+    if not args.quiet and args.format == "text":
+        sys.stderr.write("\n".join(rep.summary(reports)) + "\n")
+    if any(r.error for r in reports):
+        return 2
+    if any(r.findings for r in reports) and not args.exit_zero:
+        return 1
+    return 0
+
+
+def main_migrate(args: argparse.Namespace) -> int:
+    from torchcompat.migrate import report as rep
+
+    write = bool(args.write)
+    want_diff = not args.check and not write
+    try:
+        _, reports = _run(args, fix=True, write=write, want_diff=want_diff)
+    except UsageError as exc:
+        sys.stderr.write("torchcompat migrate: error: %s\n" % exc)
+        return 2
+    out = sys.stdout
+    if args.format == "text":
+        for report in reports:
+            if report.path == "-" and write and report.output is not None:
+                out.flush()
+                sys.stdout.buffer.write(report.output)
+                sys.stdout.buffer.flush()
+            elif report.diff:
+                out.write(report.diff if report.diff.endswith("\n") else report.diff + "\n")
+            elif args.check and report.changed:
+                out.write("would rewrite %s\n" % report.path)
+            if report.written:
+                sys.stderr.write("rewrote %s\n" % report.path)
+        if not args.quiet:
+            remaining = rep.text_lines(reports, remaining=True)
+            if remaining:
+                sys.stderr.write("left for you (no automatic fix):\n" + "\n".join(remaining) + "\n")
+    else:
+        _emit_structured(args, reports, remaining=True)
+    for line in rep.error_lines(reports):
+        sys.stderr.write(line + "\n")
+    if not args.quiet and args.format == "text":
+        sys.stderr.write("\n".join(rep.summary(reports, fixing=True)) + "\n")
+    if args.format == "text" and not write:
+        # stdin without --write and nothing to change: echo nothing (the diff is empty)
+        pass
+    if any(r.error for r in reports):
+        return 2
+    return 1 if any(r.changed for r in reports) else 0
+
+
+def main_rules(args: argparse.Namespace) -> int:
+    _load_rules()
+    selected = [r for r in RULES.values() if not args.select or any(r.code.startswith(p) for p in _codes(args.select))]
+    selected.sort(key=lambda r: r.code)
+    if args.format == "json":
+        sys.stdout.write(json.dumps([r.as_dict() for r in selected], indent=2) + "\n")
+        return 0
+    for r in selected:
+        sys.stdout.write(
+            "%s  %-24s %-6s torch>=%-6s %-8s %s\n"
+            % (
+                r.code,
+                r.name,
+                "safe" if r.safe else "unsafe",
+                r.min_version,
+                ("portable:" + r.portable) if r.portable else "-",
+                r.message,
+            )
+        )
+        sys.stdout.write("       %s  [shift %s]\n" % (r.docs, r.shift))
+    return 0
+
+
+def main(args: argparse.Namespace) -> int:  # pragma: no cover
+    return main_check(args)

@@ -1,0 +1,154 @@
+"""Reporters: text (``path:line:col: CODE message``), JSON and SARIF 2.1.0, and the per-rule summary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Sequence
+
+from torchcompat.migrate.engine import RULES
+from torchcompat.migrate.runner import FileReport
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def text_lines(reports: Sequence[FileReport], remaining: bool = False) -> List[str]:
+    out = []
+    for report in reports:
+        for f in report.remaining if remaining else report.findings:
+            out.append("%s:%d:%d: %s %s" % (report.path, f.line, f.col, f.code, f.message))
+    return out
+
+
+def error_lines(reports: Sequence[FileReport]) -> List[str]:
+    return ["%s: error: %s (file left unchanged)" % (r.path, r.error) for r in reports if r.error]
+
+
+def counts(reports: Sequence[FileReport], remaining: bool = False) -> Dict[str, int]:
+    found: Dict[str, int] = {}
+    for report in reports:
+        for f in report.remaining if remaining else report.findings:
+            found[f.code] = found.get(f.code, 0) + 1
+    return dict(sorted(found.items()))
+
+
+def summary(reports: Sequence[FileReport], fixing: bool = False) -> List[str]:
+    """Lines of the closing summary: one per rule, then the totals."""
+    lines = []
+    found = counts(reports)
+    fixed: Dict[str, int] = {}
+    for report in reports:
+        for code, n in report.fixed.items():
+            fixed[code] = fixed.get(code, 0) + n
+    fixable: Dict[str, int] = {}
+    for report in reports:
+        for f in report.findings:
+            if f.fixable:
+                fixable[f.code] = fixable.get(f.code, 0) + 1
+    for code in sorted(set(found) | set(fixed)):
+        rule = RULES.get(code)
+        detail = "%d fixed" % fixed.get(code, 0) if fixing else "%d fixable" % fixable.get(code, 0)
+        lines.append("%6d  %s  %-24s (%s)" % (found.get(code, 0), code, rule.name if rule else "?", detail))
+    total = sum(found.values())
+    files_with = sum(1 for r in reports if r.findings)
+    changed = sum(1 for r in reports if r.changed)
+    errors = sum(1 for r in reports if r.error)
+    tail = "Found %d finding%s in %d of %d file%s" % (
+        total,
+        "" if total == 1 else "s",
+        files_with,
+        len(reports),
+        "" if len(reports) == 1 else "s",
+    )
+    if fixing:
+        tail += "; %d file%s %s" % (changed, "" if changed == 1 else "s", "changed")
+    else:
+        tail += " (%d fixable with `torchcompat migrate`)" % sum(fixable.values())
+    if errors:
+        tail += "; %d file%s could not be parsed" % (errors, "" if errors == 1 else "s")
+    lines.append(tail + ".")
+    return lines
+
+
+def as_json(reports: Sequence[FileReport], remaining: bool = False) -> str:
+    findings = []
+    for report in reports:
+        for f in report.remaining if remaining else report.findings:
+            item = {"path": report.path}
+            item.update(f.as_dict())
+            findings.append(item)
+    data: Dict[str, Any] = {
+        "findings": findings,
+        "errors": [{"path": r.path, "message": r.error} for r in reports if r.error],
+        "changed": [r.path for r in reports if r.changed],
+        "summary": counts(reports, remaining),
+    }
+    return json.dumps(data, indent=2, sort_keys=False)
+
+
+def as_sarif(reports: Sequence[FileReport], remaining: bool = False) -> str:
+    from torchcompat import __version__
+
+    used = sorted({f.code for r in reports for f in (r.remaining if remaining else r.findings)})
+    rules = []
+    index = {}
+    for i, code in enumerate(used):
+        rule = RULES[code]
+        index[code] = i
+        rules.append(
+            {
+                "id": code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.message},
+                "fullDescription": {"text": rule.docs},
+                "properties": {"shift": rule.shift, "min_version": rule.min_version, "safe": rule.safe},
+            }
+        )
+    results = []
+    for report in reports:
+        for f in report.remaining if remaining else report.findings:
+            results.append(
+                {
+                    "ruleId": f.code,
+                    "ruleIndex": index[f.code],
+                    "level": "warning" if f.severity == "warning" else "error",
+                    "message": {"text": f.message},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": report.path.replace("\\", "/")},
+                                "region": {"startLine": f.line, "startColumn": f.col},
+                            }
+                        }
+                    ],
+                }
+            )
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": r.error},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path.replace("\\", "/")}}}],
+        }
+        for r in reports
+        if r.error
+    ]
+    sarif = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "torchcompat",
+                        "version": __version__,
+                        "informationUri": "https://github.com/torchcompat/torchcompat",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+                "invocations": [
+                    {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}
+                ],
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2)

@@ -1,0 +1,32 @@
+"""TC303: ``F.sigmoid`` / ``F.tanh`` -> ``torch.sigmoid`` / ``torch.tanh`` (deprecated in 0.4.1, PR #8748)."""
+
+from __future__ import annotations
+
+import ast
+
+from torchcompat.migrate.engine import Context, rule
+
+_NAMES = {"torch.nn.functional.sigmoid": "sigmoid", "torch.nn.functional.tanh": "tanh"}
+
+
+@rule(
+    "TC303",
+    shift="nn-F-sigmoid-tanh",
+    name="F-sigmoid-tanh",
+    message="F.sigmoid / F.tanh are deprecated aliases: use torch.sigmoid / torch.tanh",
+    docs="F.sigmoid(x) -> torch.sigmoid(x); F.tanh(x) -> torch.tanh(x)",
+    min_version="0.4",
+    safe=True,
+    nodes=(ast.Attribute, ast.Name),
+    hints=("sigmoid", "tanh"),
+)
+def f_sigmoid_tanh(node: ast.AST, ctx: Context) -> None:
+    if not isinstance(getattr(node, "ctx", None), ast.Load):
+        return
+    name = _NAMES.get(ctx.qualname(node) or "")
+    if name is None:
+        return
+    start, end = ctx.span(node)
+    ctx.report(
+        node, message="F.%s is a deprecated alias: use torch.%s" % (name, name), edits=[(start, end, ctx.torch(name))]
+    )

@@ -1,0 +1,58 @@
+"""TC306: ``nn.init.xavier_uniform(w)`` -> ``nn.init.xavier_uniform_(w)`` (PR #6093, torch 0.4).
+
+A ``from torch.nn.init import xavier_uniform`` becomes ``from torch.nn.init import xavier_uniform_ as
+xavier_uniform``, so every use in the file keeps working."""
+
+from __future__ import annotations
+
+import ast
+
+from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.rules._helpers import rename_imports, rename_tail
+
+OLD = (
+    "uniform",
+    "normal",
+    "constant",
+    "xavier_uniform",
+    "xavier_normal",
+    "kaiming_uniform",
+    "kaiming_normal",
+    "orthogonal",
+    "sparse",
+    "eye",
+    "dirac",
+)
+_QUAL = {"torch.nn.init." + name: name + "_" for name in OLD}
+
+
+@rule(
+    "TC306",
+    shift="nn-init-no-underscore",
+    name="init-no-underscore",
+    message="nn.init functions without the trailing underscore are deprecated since torch 0.4",
+    docs="nn.init.xavier_uniform(w) -> nn.init.xavier_uniform_(w) (and the other init functions)",
+    min_version="0.4",
+    safe=True,
+    nodes=(ast.Attribute, ast.ImportFrom),
+    hints=("nn.init", " init"),
+)
+def init_names(node: ast.AST, ctx: Context) -> None:
+    if isinstance(node, ast.ImportFrom):
+        if node.module == "torch.nn.init" and not node.level:
+            for alias, edits in rename_imports(ctx, node, {n: n + "_" for n in OLD}):
+                ctx.report(
+                    node, message="torch.nn.init.%s is deprecated: use %s_" % (alias.name, alias.name), edits=edits
+                )
+        return
+    if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+        return
+    qual = ctx.qualname(node)
+    new = _QUAL.get(qual or "")
+    if new is None:
+        return
+    ctx.report(
+        node,
+        message="nn.init.%s is deprecated: use nn.init.%s" % (new[:-1], new),
+        edits=[rename_tail(ctx, node, new, "nn.init." + new)],
+    )

@@ -1,0 +1,29 @@
+"""TC308: ``nn.NLLLoss2d`` -> ``nn.NLLLoss`` (which handles N-d inputs since torch 0.4)."""
+
+from __future__ import annotations
+
+import ast
+
+from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.rules._helpers import rename_imports, rename_tail
+
+
+@rule(
+    "TC308",
+    shift="nn-nllloss2d",
+    name="nllloss2d",
+    message="nn.NLLLoss2d is deprecated since torch 0.4: nn.NLLLoss handles N-d inputs",
+    docs="nn.NLLLoss2d(...) -> nn.NLLLoss(...)",
+    min_version="0.4",
+    safe=True,
+    nodes=(ast.Attribute, ast.ImportFrom),
+    hints=("NLLLoss2d",),
+)
+def nllloss2d(node: ast.AST, ctx: Context) -> None:
+    if isinstance(node, ast.ImportFrom):
+        if node.module in ("torch.nn", "torch.nn.modules.loss", "torch.nn.modules") and not node.level:
+            for _alias, edits in rename_imports(ctx, node, {"NLLLoss2d": "NLLLoss"}):
+                ctx.report(node, edits=edits)
+        return
+    if isinstance(node.ctx, ast.Load) and ctx.qualname(node) == "torch.nn.NLLLoss2d":  # type: ignore
+        ctx.report(node, edits=[rename_tail(ctx, node, "NLLLoss", "nn.NLLLoss")])
