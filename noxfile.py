@@ -1,0 +1,159 @@
+"""nox sessions: the test suite on every torch minor release 1.0 ... 2.15.
+
+    nox -l                          # list the sessions
+    nox -s tests                    # the suite on the current interpreter and its torch (no venv)
+    nox -s "tests(torch='1.8')"     # the suite on torch 1.8.1 in a fresh uv venv
+    nox -t matrix                   # every release (tags: matrix, oldest, newest)
+    nox -t matrix -- -x -k linalg   # arguments after -- go to pytest
+    nox -s docs                     # regenerate docs/compatibility.md from docs/status/torch-X.Y.json,
+                                    # which each matrix session writes (torchcompat.docs --snapshot)
+
+The sessions come from ``torchcompat.testing.matrix`` (the release table): each runs on the table's
+Python for that release, found on PATH or under ``$(pyenv root)/versions``; without one the session
+skips and says which Python it needs. Venvs are made by uv with one shared cache and hardlinks
+(``UV_LINK_MODE=hardlink``), so a venv costs only its bytecode, and each is deleted after its session
+(``TORCHCOMPAT_KEEP_VENVS=1`` keeps them). A full matrix fills the uv cache with ~26 GB (CUDA packages).
+``TORCHCOMPAT_JUNIT_DIR=dir`` writes ``dir/torch-1.8.xml`` per release; ``TORCHCOMPAT_PYTEST_TIMEOUT``
+(seconds, default 1200) bounds each pytest run. ``TORCHCOMPAT_PRUNE_UV_CACHE=30`` removes torch and triton
+from the uv cache after a session when less than 30 GB are free (the nvidia-* wheels stay): without it
+the full matrix's cache outgrows an 80 GB disk.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import sys
+from typing import List
+
+import nox
+import nox.virtualenv
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torchcompat.testing import matrix  # never imports torch
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["tests"]  # plain `nox` runs the fast suite only
+
+#: Environment of every matrix install: one shared uv cache, hardlinked into the venvs; pip (if a user
+#: swaps the backend) must not apply this machine's torch cap from pip.conf.
+INSTALL_ENV = {"UV_LINK_MODE": "hardlink", "PIP_CONSTRAINT": "/dev/null"}
+TEST_DEPS = ("pytest", "hypothesis")
+#: Per-session limit for pytest: some old releases can hang at interpreter exit (1.6 once did here).
+PYTEST_TIMEOUT_S = os.environ.get("TORCHCOMPAT_PYTEST_TIMEOUT", "1200")
+
+_INTERPRETERS = matrix.find_interpreters()
+
+
+@nox.session(python=False)
+def tests(session: nox.Session) -> None:
+    """The test suite on the current interpreter and its installed torch."""
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session(python=False)
+def docs(session: nox.Session) -> None:
+    """Regenerate docs/compatibility.md from the shift registry (current interpreter and torch)."""
+    session.run("python", "-m", "torchcompat.docs", "--write", "docs/compatibility.md")
+
+
+_WHEEL: List[str] = []
+UV = getattr(nox.virtualenv, "UV", "uv")  # the uv nox itself uses (its package's binary, or PATH's)
+
+
+def _package_wheel(session: nox.Session) -> str:
+    """Build torchcompat's (pure-Python) wheel once per nox run into .nox/_dist/<pid>; return its path."""
+    if not _WHEEL:
+        out = os.path.join(ROOT, ".nox", "_dist", str(os.getpid()))  # one per nox process: runs may overlap
+        shutil.rmtree(out, ignore_errors=True)
+        session.run_install(
+            UV, "build", "--wheel", "--out-dir", out, "--python", sys.executable, ROOT, external=True, silent=True
+        )
+        _WHEEL.extend(glob.glob(os.path.join(out, "torchcompat-*.whl")))
+    return _WHEEL[0]
+
+
+def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
+    session.env.update(INSTALL_ENV)
+    try:
+        # torch, numpy pin and extras, test tools. uv installs no bytecode, and with PYTHONDONTWRITEBYTECODE=1
+        # (set machine-wide here) every process would compile torch's modules again (~1 s per import).
+        # `--compile-bytecode` compiles all ~15k files of a CUDA torch: minutes on a busy 2-core machine. So
+        # by default the tests run with bytecode writing on: the first import writes .pyc for the modules
+        # actually used, and later processes reuse them. TORCHCOMPAT_NOX_COMPILE=1 compiles at install.
+        compile_all = os.environ.get("TORCHCOMPAT_NOX_COMPILE") == "1"
+        session.install(
+            *(["--compile-bytecode"] if compile_all else []), *matrix.requirements(rel), "packaging", *TEST_DEPS
+        )
+        session.env["PYTHONDONTWRITEBYTECODE"] = None  # None unsets it for the commands below
+        # the package itself, as users install it: one wheel per nox run, built once (a build per session
+        # costs ~9 s here), installed without dependencies
+        session.install("--no-deps", _package_wheel(session))
+        session.run("python", "-c", "import sys, torch; print('torch', torch.__version__, 'on Python', sys.version)")
+        # this release's adapter status, docs/status/torch-X.Y.json, from which `nox -s docs` renders the table
+        session.run("python", "-m", "torchcompat.docs", "--snapshot")
+        runner = ["timeout", "--kill-after=30", PYTEST_TIMEOUT_S] if shutil.which("timeout") else []
+        report = []
+        if os.environ.get("TORCHCOMPAT_JUNIT_DIR"):  # one JUnit XML per release, e.g. for CI artifacts
+            report = ["--junitxml=%s" % os.path.join(os.environ["TORCHCOMPAT_JUNIT_DIR"], "torch-%s.xml" % rel.minor)]
+        session.run(*runner, "python", "-m", "pytest", *report, *session.posargs, external=True)
+    finally:
+        keep = os.environ.get("TORCHCOMPAT_KEEP_VENVS") == "1" or getattr(session.virtualenv, "_reused", False)
+        location = getattr(session.virtualenv, "location", None)
+        if not keep and location and os.path.isdir(location):
+            shutil.rmtree(location, ignore_errors=True)
+        _prune_uv_cache(session)
+
+
+def _prune_uv_cache(session: nox.Session) -> None:
+    """With TORCHCOMPAT_PRUNE_UV_CACHE=N (GB): when less than N GB are free, drop torch and triton from the
+    uv cache. Each torch wheel stays ~1-2.5 GB unpacked there, and 30 of them plus the CUDA packages do not
+    fit on an 80 GB disk; torch re-downloads in ~10 s, the shared nvidia-* wheels stay. Pruning locks the
+    cache (other uv processes wait) for a minute or so, hence only when needed."""
+    limit = os.environ.get("TORCHCOMPAT_PRUNE_UV_CACHE")
+    if not limit:
+        return
+    cache = os.environ.get("UV_CACHE_DIR") or os.path.expanduser("~/.cache/uv")
+    free_gb = shutil.disk_usage(cache if os.path.isdir(cache) else os.path.expanduser("~")).free / 1e9
+    if free_gb < float(limit):
+        session.log("%.1f GB free (< %s GB): removing torch and triton from the uv cache" % (free_gb, limit))
+        session.run_install(UV, "cache", "clean", "torch", "triton", external=True, silent=True)
+
+
+def _skip(reason: str):  # -> session function
+    def session_func(session: nox.Session) -> None:
+        session.skip(reason)
+
+    return session_func
+
+
+def _register(rel: matrix.Release) -> None:
+    tags = ["matrix"]
+    if rel is matrix.RELEASES[0]:
+        tags.append("oldest")
+    if rel is matrix.RELEASES[-1]:
+        tags.append("newest")
+    interp = matrix.python_for(rel, _INTERPRETERS)
+    if interp is None:
+        func = _skip(matrix.missing_reason(rel))
+        python = False  # type: object
+    else:
+
+        def func(session: nox.Session) -> None:
+            _run_matrix(session, rel)
+
+        python = interp.path
+    func.__doc__ = "torch %s on Python %s, %s%s" % (
+        rel.version,
+        interp.minor if interp else rel.python + " (missing: skips)",
+        rel.numpy,
+        ", CUDA packages" if rel.cuda_packages else "",
+    )
+    nox.session(name=rel.session, python=python, tags=tags, default=False)(func)
+
+
+for _rel in matrix.RELEASES:
+    _register(_rel)
