@@ -93,13 +93,16 @@ def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
         # costs ~9 s here), installed without dependencies
         session.install("--no-deps", _package_wheel(session))
         session.run("python", "-c", "import sys, torch; print('torch', torch.__version__, 'on Python', sys.version)")
-        # this release's adapter status, docs/status/torch-X.Y.json, from which `nox -s docs` renders the table
-        session.run("python", "-m", "torchcompat.docs", "--snapshot")
         runner = ["timeout", "--kill-after=30", PYTEST_TIMEOUT_S] if shutil.which("timeout") else []
         report = []
         if os.environ.get("TORCHCOMPAT_JUNIT_DIR"):  # one JUnit XML per release, e.g. for CI artifacts
             report = ["--junitxml=%s" % os.path.join(os.environ["TORCHCOMPAT_JUNIT_DIR"], "torch-%s.xml" % rel.minor)]
-        session.run(*runner, "python", "-m", "pytest", *report, *session.posargs, external=True)
+        try:
+            session.run(*runner, "python", "-m", "pytest", *report, *session.posargs, external=True)
+        finally:
+            # this release's adapter status, docs/status/torch-X.Y.json, from which `nox -s docs` renders the
+            # table; written after the tests, so that their staleness check reads the committed snapshots
+            session.run("python", "-m", "torchcompat.docs", "--snapshot")
     finally:
         keep = os.environ.get("TORCHCOMPAT_KEEP_VENVS") == "1" or getattr(session.virtualenv, "_reused", False)
         location = getattr(session.virtualenv, "location", None)

@@ -195,6 +195,7 @@ def _result(out):
 
 @pytest.mark.skipif(not SHARED_SCRIPTS, reason="../shared/legacy-examples is not present")
 @pytest.mark.parametrize("name", SHARED_SCRIPTS or ["none"])
+@pytest.mark.slow
 def test_shared_legacy_example(name, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     with warnings.catch_warnings():

@@ -18,7 +18,10 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
+pytestmark = [
+    pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8"),
+    pytest.mark.slow,
+]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(os.path.dirname(ROOT), "shared", "legacy-examples")
@@ -41,8 +44,6 @@ CAUSES = {
 }
 #: (script, mode) pairs known not to work yet, with the reason (reported, not hidden)
 KNOWN_GAPS = {
-    ("v10_fft_filter.py", "target"): "TC101 (first-wave rule) writes `torch.ones(n) * 0.5.detach().requires_grad_()`: "
-    "a BinOp argument of Variable(..., requires_grad=True) is not parenthesised",
     ("v12_spectral_clustering.py", "portable"): "TC413: torch.eig has no portable fix (needs a tc.linalg.eig_legacy "
     "adapter keeping the (n, 2) layout)",
 }

@@ -81,6 +81,7 @@ def _old_python(release: str) -> str:
     return python
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", sorted(RUNNABLE))
 def test_rewrite_means_what_the_old_call_meant(folder):
     """input.py on the old torch prints what expected.py prints on this torch."""
@@ -89,6 +90,7 @@ def test_rewrite_means_what_the_old_call_meant(folder):
     _same_output(old, new)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", sorted(RUNNABLE))
 def test_portable_output_runs_on_old_and_new_torch(folder):
     if folder in PORTABLE_OLD_SKIP:

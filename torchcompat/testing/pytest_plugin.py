@@ -103,6 +103,13 @@ def _running() -> Any:
 
 
 def pytest_configure(config: Any) -> None:
+    # Import torch before any test module: torch 1.x pickles dtypes by searching sys.modules in order
+    # for a module whose ``torch.float32`` is the dtype, and a test module that imported torch first
+    # would be found instead of torch itself (torch.save would then fail or write the wrong name).
+    try:
+        import torch  # noqa: F401
+    except Exception:  # no torch, or a broken one: the header and markers report it
+        pass
     config.addinivalue_line(
         "markers",
         "torch_version(*specs): skip unless the running torch release satisfies every specifier, e.g. '>=1.9' "
