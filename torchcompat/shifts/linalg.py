@@ -1398,3 +1398,74 @@ def _lu_solve(env: Any) -> Resolution:
         return _finish(X, out)
 
     return backport(lu_solve)
+
+
+# -- legacy layouts: torch.eig's real (n, 2) eigenvalues, potri as cholesky_inverse ---------------------------------
+
+LegacyEigResult = collections.namedtuple("eig", ["eigenvalues", "eigenvectors"])
+
+
+@LA_EIG.adapter("linalg.eig_legacy")
+def _eig_legacy(env: Any) -> Resolution:
+    torch = env.torch
+    new = env.get("linalg.eig")
+    old = env.get("eig")
+    if new is MISSING:
+        if old is MISSING:
+            return unavailable("1.9", "neither torch.eig nor torch.linalg.eig exists")
+        return native(old)  # torch < 1.9: torch.eig itself (no deprecation warning there)
+
+    def eig_legacy(A: Tensor, eigenvectors: bool = False) -> Any:
+        """torch.eig's old result from torch.linalg.eig: eigenvalues as a real (n, 2) tensor of (real, imag)
+        pairs and, with ``eigenvectors=True``, LAPACK geev's packed real eigenvectors (a conjugate pair j, j+1
+        stored as the real and imaginary parts of v_j); else an empty tensor. 2-D real input only, as
+        torch.eig. Deprecation PR https://github.com/pytorch/pytorch/pull/57727. Remove when code no longer
+        needs torch.eig's layout (torch.eig is gone from 1.13)."""
+        if A.dim() != 2 or A.shape[0] != A.shape[1]:
+            raise RuntimeError("eig: A must be a square 2-D matrix, got shape %s" % (tuple(A.shape),))
+        if A.is_complex() or not A.is_floating_point():
+            raise RuntimeError("eig: expected a real floating point matrix, got %s" % (A.dtype,))
+        values, vectors = new(A)
+        pairs = torch.view_as_real(values).to(A.dtype)
+        if not eigenvectors:
+            return LegacyEigResult(pairs, A.new_empty(0))
+        real = torch.view_as_real(vectors)  # (n, n, 2)
+        packed = real[..., 0].clone()
+        imag = pairs[:, 1].tolist()
+        j, n = 0, len(imag)
+        while j < n:
+            if imag[j] != 0.0 and j + 1 < n:
+                k = j if imag[j] > 0 else j + 1  # geev stores the eigenvalue with the positive imaginary part
+                packed[:, j] = real[:, k, 0]
+                packed[:, j + 1] = real[:, k, 1]
+                j += 2
+            else:
+                j += 1
+        return LegacyEigResult(pairs, packed.to(A.dtype))
+
+    return backport(eig_legacy)
+
+
+@LA_LAPACK_NAMES.adapter("cholesky_inverse")
+def _cholesky_inverse(env: Any) -> Resolution:
+    fn = env.get("cholesky_inverse")
+    if fn is not MISSING:
+        return native(fn)
+    potri = env.get("potri")
+    if potri is MISSING:
+        return unavailable("1.1", "neither torch.cholesky_inverse nor torch.potri exists")
+    torch = env.torch
+
+    def cholesky_inverse(L: Tensor, upper: bool = False, *, out: Optional[Tensor] = None) -> Tensor:
+        """torch.cholesky_inverse on torch 1.0: torch.potri (whose ``upper`` defaulted to True) with the new
+        default ``upper=False``, looping over batch dims. Renamed in https://github.com/pytorch/pytorch/pull/19498.
+        Remove when torch >= 1.1."""
+        if L.dim() < 2 or L.shape[-1] != L.shape[-2]:
+            raise RuntimeError("cholesky_inverse: expected square matrices, got shape %s" % (tuple(L.shape),))
+        if L.dim() == 2:
+            return _finish(potri(L, upper), out)
+        flat = L.reshape(-1, L.shape[-2], L.shape[-1])
+        result = torch.stack([potri(m, upper) for m in flat]).reshape(L.shape)
+        return _finish(result, out)
+
+    return backport(cholesky_inverse)

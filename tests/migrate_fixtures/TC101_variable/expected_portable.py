@@ -9,6 +9,11 @@ w = tc.variable(torch.Tensor(3, 4).normal_(0, 0.1), requires_grad=True)
 b = tc.variable(x, requires_grad=True)
 flag = tc.variable(x, requires_grad=x.is_floating_point())
 total = (x + 1).sum()
+n = 3
+half = tc.variable(torch.ones(n) * 0.5, requires_grad=True)  # a BinOp argument: parenthesised before .detach()
+neg = tc.variable(-x, requires_grad=True)
+pick = tc.variable(x if n else x + 1, requires_grad=True)
+scalar = tc.variable(0.5, requires_grad=True)
 
 
 def step(batch):

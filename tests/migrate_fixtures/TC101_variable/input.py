@@ -8,6 +8,11 @@ w = V(torch.Tensor(3, 4).normal_(0, 0.1), requires_grad=True)
 b = ag.Variable(x, requires_grad=True)
 flag = V(x, requires_grad=x.is_floating_point())
 total = V(x + 1).sum()
+n = 3
+half = V(torch.ones(n) * 0.5, requires_grad=True)  # a BinOp argument: parenthesised before .detach()
+neg = V(-x, requires_grad=True)
+pick = V(x if n else x + 1, requires_grad=True)
+scalar = V(0.5, requires_grad=True)
 
 
 def step(batch):

@@ -8,6 +8,7 @@ y = x.masked_fill(border.bool(), -1.0)
 z = x[:, :3].clone()
 z.masked_fill_(diagonal[:2].bool(), 0)
 picked = x[border.bool()]
+inverse = x.masked_fill((1 - border).bool(), 2.0)  # a BinOp mask: parenthesised before .bool()
 ok = x.masked_fill(x > 2, 0.0)
 
 

@@ -9,6 +9,7 @@ y = x.masked_fill(tc.bool_mask(border), -1.0)
 z = x[:, :3].clone()
 z.masked_fill_(tc.bool_mask(diagonal[:2]), 0)
 picked = x[tc.bool_mask(border)]
+inverse = x.masked_fill(tc.bool_mask(1 - border), 2.0)  # a BinOp mask: parenthesised before .bool()
 ok = x.masked_fill(x > 2, 0.0)
 
 

@@ -8,6 +8,7 @@ y = x.masked_fill(border, -1.0)
 z = x[:, :3].clone()
 z.masked_fill_(diagonal[:2], 0)
 picked = x[border]
+inverse = x.masked_fill(1 - border, 2.0)  # a BinOp mask: parenthesised before .bool()
 ok = x.masked_fill(x > 2, 0.0)
 
 

@@ -70,6 +70,18 @@ def expr_text(ctx: Context, node: ast.AST, where: Optional[ast.AST] = None) -> s
     return "(" + text + ")"
 
 
+def receiver_text(ctx: Context, node: ast.AST) -> str:
+    """Source of ``node`` used as the receiver of an appended ``.attr`` / ``.method()``: parenthesised
+    unless it is a name, attribute, call, subscript, display or string (``a * 0.5`` -> ``(a * 0.5)``,
+    ``-x`` -> ``(-x)``, ``0.5`` -> ``(0.5)``; ``x.detach()`` must never bind to the last operand only)."""
+    text = ctx.source(node)
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float, complex):
+        return "(" + text + ")"
+    if needs_parens(ctx, node):
+        return "(" + text + ")"
+    return text
+
+
 def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:
     for kw in call.keywords:
         if kw.arg == name:

@@ -6,7 +6,7 @@ import ast
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from torchcompat.migrate.engine import Context
-from torchcompat.migrate.rules._helpers import expr_text
+from torchcompat.migrate.rules._helpers import receiver_text
 
 Edit = Tuple[int, int, str]
 
@@ -44,9 +44,7 @@ def arg_src(ctx: Context, node: ast.AST) -> str:
 
 def recv_src(ctx: Context, node: ast.AST) -> str:
     """Source of an expression used as the receiver of ``.attr`` (parenthesised where needed)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return "(" + ctx.source(node) + ")"
-    return expr_text(ctx, node)
+    return receiver_text(ctx, node)
 
 
 def const(node: Optional[ast.AST], default: Any = None) -> Any:
@@ -82,16 +80,8 @@ def is_simple(node: ast.AST) -> bool:
 
 
 def parents(ctx: Context) -> Dict[int, ast.AST]:
-    """id(node) -> parent for the whole tree (the engine's map holds only the nodes visited so far)."""
-    cached = getattr(ctx, "_h2_parents", None)
-    if cached is None:
-        cached = {}
-        if ctx.tree is not None:
-            for node in ast.walk(ctx.tree):
-                for child in ast.iter_child_nodes(node):
-                    cached[id(child)] = node
-        ctx._h2_parents = cached  # type: ignore[attr-defined]
-    return cached
+    """id(node) -> parent for the whole tree (the engine's map, built once per file)."""
+    return ctx.parents
 
 
 def parent_of(ctx: Context, node: ast.AST) -> Optional[ast.AST]:
@@ -108,14 +98,41 @@ def scope_of(ctx: Context, node: ast.AST) -> ast.AST:
     return ctx.tree  # type: ignore[return-value]
 
 
+class _ScopeIndex:
+    """Names of one scope (nested scopes included: conservative), built in one walk and cached."""
+
+    __slots__ = ("stores", "loads", "declared")
+
+    def __init__(self, scope: ast.AST) -> None:
+        self.stores: Dict[str, List[ast.Name]] = {}  # Store/Del occurrences
+        self.loads: Dict[str, List[ast.Name]] = {}  # Load occurrences
+        self.declared: set = set()  # global / nonlocal names
+        for sub in ast.walk(scope):
+            kind = type(sub)
+            if kind is ast.Name:
+                table = self.loads if isinstance(sub.ctx, ast.Load) else self.stores
+                table.setdefault(sub.id, []).append(sub)
+            elif kind is ast.Global or kind is ast.Nonlocal:
+                self.declared.update(sub.names)  # type: ignore[attr-defined]
+
+
+def scope_index(ctx: Context, scope: ast.AST) -> _ScopeIndex:
+    """The cached :class:`_ScopeIndex` of ``scope`` (one walk per scope per file, not per call)."""
+    cache = ctx.__dict__.get("_h2_scopes")
+    if cache is None:
+        cache = ctx.__dict__["_h2_scopes"] = {}
+    found = cache.get(id(scope))
+    if found is None:
+        found = cache[id(scope)] = (scope, _ScopeIndex(scope))  # keep scope alive: ids stay unique
+    return found[1]
+
+
 def name_loaded(ctx: Context, name: str, scope: ast.AST) -> bool:
     """Whether ``name`` is read anywhere in ``scope`` (nested scopes included: conservative)."""
-    for sub in ast.walk(scope):
-        if isinstance(sub, ast.Name) and sub.id == name and not isinstance(sub.ctx, ast.Store):
-            return True
-        if isinstance(sub, (ast.Global, ast.Nonlocal)) and name in sub.names:
-            return True
-    return False
+    index = scope_index(ctx, scope)
+    if name in index.loads or name in index.declared:
+        return True
+    return any(isinstance(sub.ctx, ast.Del) for sub in index.stores.get(name, ()))
 
 
 def unused_target(ctx: Context, target: ast.AST, scope: ast.AST) -> bool:
@@ -179,6 +196,7 @@ def call_rule(qualnames: Sequence[str]) -> Callable[[Callable[..., Any]], Callab
 
         visit.__name__ = func.__name__
         visit.__doc__ = func.__doc__
+        visit.qualnames = wanted  # type: ignore[attr-defined]  (tests check the rule's hints against them)
         return visit
 
     return wrap
@@ -331,14 +349,14 @@ def single_assignment(ctx: Context, name: ast.Name) -> Optional[ast.AST]:
         every += [a for a in (args.vararg, args.kwarg) if a is not None]
         if any(a.arg == name.id for a in every):
             return None
-    for sub in ast.walk(scope):
-        if isinstance(sub, ast.Name) and sub.id == name.id and isinstance(sub.ctx, (ast.Store, ast.Del)):
-            count += 1
-            parent = parent_of(ctx, sub)
-            if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.targets[0] is sub:
-                found = parent.value
-            else:
-                return None
-        elif isinstance(sub, (ast.Global, ast.Nonlocal)) and name.id in sub.names:
+    index = scope_index(ctx, scope)
+    if name.id in index.declared:
+        return None
+    for sub in index.stores.get(name.id, ()):
+        count += 1
+        parent = parent_of(ctx, sub)
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.targets[0] is sub:
+            found = parent.value
+        else:
             return None
     return found if count == 1 else None

@@ -9,7 +9,14 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import delete_statement, expr_text, is_const, keyword, self_assignment
+from torchcompat.migrate.rules._helpers import (
+    delete_statement,
+    expr_text,
+    is_const,
+    keyword,
+    receiver_text,
+    self_assignment,
+)
 
 VARIABLE = "torch.autograd.Variable"
 
@@ -71,4 +78,4 @@ def variable_wrapper(node: ast.Call, ctx: Context) -> None:
         return
     flag = "" if is_const(rg.value, True) else ctx.source(rg.value)
     chain = ".requires_grad_(%s)" % flag if is_fresh(ctx, arg) else ".detach().requires_grad_(%s)" % flag
-    ctx.report(node, edits=[(start, end, expr_text(ctx, arg, node) + chain)])
+    ctx.report(node, edits=[(start, end, receiver_text(ctx, arg) + chain)])

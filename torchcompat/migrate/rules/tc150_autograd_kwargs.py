@@ -27,6 +27,7 @@ from torchcompat.migrate.rules._helpers2 import call_rule
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("checkpoint",),
 )
 @call_rule(["torch.utils.checkpoint.checkpoint"])
 def checkpoint(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -51,6 +52,7 @@ def checkpoint(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("register_backward_hook",),
 )
 def backward_hook(call: ast.Call, ctx: Context) -> None:
     func = call.func

@@ -36,11 +36,14 @@ def _convert(ctx: Context, mask: ast.AST) -> str:
     safe=True,
     portable="adapter",
     nodes=(ast.Call, ast.Subscript),
+    hints=("masked_", "where", "byte", "Byte", "uint8"),
 )
 def uint8_mask(node: ast.AST, ctx: Context) -> None:
     mask: Optional[ast.AST] = None
     known = False
     if isinstance(node, ast.Subscript):
+        if not _may_have_uint8(ctx):
+            return
         index = node.slice
         if isinstance(index, ast.Index):  # Python 3.8
             index = index.value  # type: ignore[attr-defined]
@@ -77,6 +80,14 @@ def uint8_mask(node: ast.AST, ctx: Context) -> None:
         )
     )
     ctx.report(mask, message=message, edits=[(start, end, _convert(ctx, mask))], warning=not known)
+
+
+def _may_have_uint8(ctx: Context) -> bool:
+    """Whether the file can hold a known uint8 tensor at all (expr_kind needs one of these words)."""
+    found = ctx.__dict__.get("_tc220_uint8")
+    if found is None:
+        found = ctx.__dict__["_tc220_uint8"] = any(w in ctx.text for w in ("byte", "Byte", "uint8"))
+    return found
 
 
 def _is_converted(ctx: Context, mask: ast.AST) -> bool:

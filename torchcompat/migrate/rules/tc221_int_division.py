@@ -14,7 +14,7 @@ import ast
 from typing import Optional
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers2 import expr_kind, parent_of, scope_of
+from torchcompat.migrate.rules._helpers2 import expr_kind, parent_of, scope_index, scope_of
 
 _TARGET_FUNCS = {
     "torch.nn.functional.cross_entropy",
@@ -55,8 +55,8 @@ def _name_used_as_int(ctx: Context, binop: ast.BinOp) -> bool:
     ):
         return False
     name = parent.targets[0].id
-    for sub in ast.walk(scope_of(ctx, parent)):
-        if isinstance(sub, ast.Name) and sub.id == name and isinstance(sub.ctx, ast.Load) and _used_as_int(ctx, sub):
+    for sub in scope_index(ctx, scope_of(ctx, parent)).loads.get(name, ()):
+        if _used_as_int(ctx, sub):
             return True
     return False
 
@@ -71,6 +71,7 @@ def _name_used_as_int(ctx: Context, binop: ast.BinOp) -> bool:
     min_version="0.4",
     safe=False,
     nodes=(ast.BinOp,),
+    hints=("/",),
 )
 def int_division(node: ast.BinOp, ctx: Context) -> None:
     if not isinstance(node.op, ast.Div):

@@ -19,6 +19,7 @@ from torchcompat.migrate.rules._helpers2 import call_rule
     min_version="0.4",
     safe=True,
     nodes=(ast.Call,),
+    hints=("linspace", "logspace"),
 )
 @call_rule(["torch.linspace", "torch.logspace"])
 def linspace_steps(call: ast.Call, ctx: Context, qual: str) -> None:

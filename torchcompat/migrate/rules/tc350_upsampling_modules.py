@@ -24,6 +24,7 @@ _MODES = {
     min_version="0.4",
     safe=True,
     nodes=(ast.Call,),
+    hints=("UpsamplingNearest2d", "UpsamplingBilinear2d"),
 )
 @call_rule(list(_MODES))
 def upsampling_modules(call: ast.Call, ctx: Context, qual: str) -> None:

@@ -51,6 +51,7 @@ def _upper(args: Dict[str, ast.AST], default: bool) -> object:
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("gels",),
 )
 @call_rule(["torch.gels"])
 def gels(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -85,6 +86,7 @@ def _lstsq_like(call: ast.Call, ctx: Context, old: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("gesv",),
 )
 @call_rule(["torch.gesv"])
 def gesv(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -120,6 +122,7 @@ def _solve_like(call: ast.Call, ctx: Context, old: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("potrf",),
 )
 @call_rule(["torch.potrf"])
 def potrf(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -161,6 +164,7 @@ def cholesky_call(call: ast.Call, ctx: Context, params: list, default_upper: boo
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("potrs",),
 )
 @call_rule(["torch.potrs"])
 def potrs(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -197,6 +201,7 @@ def potrs(call: ast.Call, ctx: Context, qual: str) -> None:
     min_version="1.1",
     safe=True,
     nodes=(ast.Call,),
+    hints=("potri",),
 )
 @call_rule(["torch.potri"])
 def potri(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -220,6 +225,7 @@ def potri(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("trtrs",),
 )
 @call_rule(["torch.trtrs"])
 def trtrs(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -267,6 +273,7 @@ def triangular(call: ast.Call, ctx: Context, old: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("btrifact",),
 )
 @call_rule(["torch.btrifact", "torch.btrifact_with_info"])
 def btrifact(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -291,6 +298,7 @@ def btrifact(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("btrisolve",),
 )
 @call_rule(["torch.btrisolve"])
 def btrisolve(call: ast.Call, ctx: Context, qual: str) -> None:

@@ -22,6 +22,7 @@ from torchcompat.migrate.rules.tc401_lapack_names import _lstsq_like, _solve_lik
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("solve",),
 )
 @call_rule(["torch.solve"])
 def solve(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -38,6 +39,7 @@ def solve(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("lstsq",),
 )
 @call_rule(["torch.lstsq"])
 def lstsq(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -55,6 +57,7 @@ def lstsq(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("symeig",),
 )
 @call_rule(["torch.symeig"])
 def symeig(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -98,6 +101,7 @@ def symeig(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="",
     nodes=(ast.Call,),
+    hints=("eig",),
 )
 @call_rule(["torch.eig"])
 def eig(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -133,6 +137,7 @@ def eig(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("matrix_rank",),
 )
 @call_rule(["torch.matrix_rank"])
 def matrix_rank(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -161,6 +166,7 @@ def matrix_rank(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("chain_matmul",),
 )
 @call_rule(["torch.chain_matmul"])
 def chain_matmul(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -180,6 +186,7 @@ def chain_matmul(call: ast.Call, ctx: Context, qual: str) -> None:
     min_version="1.7",
     safe=True,
     nodes=(ast.Call,),
+    hints=("ger",),
 )
 @call_rule(["torch.ger"])
 def ger(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -206,6 +213,7 @@ _NUMERIC_P = (int, float)
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("norm",),
 )
 @call_rule(["torch.norm"])
 def norm(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -270,6 +278,7 @@ def _plus_one(ctx: Context, node: ast.AST) -> str:
     min_version="0.4",
     safe=False,
     nodes=(ast.Call,),
+    hints=("range",),
 )
 @call_rule(["torch.range"])
 def range_(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -306,6 +315,7 @@ def range_(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("qr",),
 )
 @call_rule(["torch.qr"])
 def qr(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -328,6 +338,7 @@ def qr(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("cholesky",),
 )
 @call_rule(["torch.cholesky"])
 def cholesky(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -345,6 +356,7 @@ def cholesky(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=False,
     fixable=False,
     nodes=(ast.Call,),
+    hints=("svd",),
 )
 @call_rule(["torch.svd"])
 def svd(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -361,6 +373,7 @@ def svd(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("lu",),
 )
 @call_rule(["torch.lu"])
 def lu(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -384,6 +397,7 @@ def lu(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("lu_solve",),
 )
 @call_rule(["torch.lu_solve"])
 def lu_solve(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -411,6 +425,7 @@ def lu_solve(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("triangular_solve",),
 )
 @call_rule(["torch.triangular_solve"])
 def triangular_solve(call: ast.Call, ctx: Context, qual: str) -> None:

@@ -58,6 +58,7 @@ def _fn(ctx: Context, base: str, ndim: int, with_dim: bool) -> str:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("fft",),
 )
 @call_rule(["torch.rfft", "torch.irfft", "torch.fft", "torch.ifft"])
 def fft_legacy(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -134,7 +135,9 @@ def _fft_is_module(ctx: Context) -> bool:
     tree = ctx.tree
     if tree is None:
         return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name == "torch.fft" for a in node.names):
-            return True
-    return False
+    found = ctx.__dict__.get("_tc501_fft_module")
+    if found is None:
+        found = ctx.__dict__["_tc501_fft_module"] = any(
+            isinstance(node, ast.Import) and any(a.name == "torch.fft" for a in node.names) for node in ast.walk(tree)
+        )
+    return found

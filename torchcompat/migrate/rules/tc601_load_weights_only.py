@@ -14,7 +14,7 @@ release."""
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import List, Optional
 
 from torchcompat.migrate.engine import Context, rule
 from torchcompat.migrate.rules._helpers import keyword
@@ -52,15 +52,25 @@ def _saved_whole(ctx: Context, load: ast.Call, path: ast.AST) -> Optional[bool]:
     """True: the module saves a whole object to the same path; False: it saves weights there; None: no save."""
     text = ctx.source(path)
     result: Optional[bool] = None
-    tree = ctx.tree
-    assert tree is not None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and ctx.qualname(node.func) == "torch.save" and len(node.args) >= 2:
+    for node in _save_calls(ctx):
+        if len(node.args) >= 2:
             if ctx.source(node.args[1]) == text:
                 if not _weights_only_payload(ctx, node.args[0]):
                     return True
                 result = False
     return result
+
+
+def _save_calls(ctx: Context) -> List[ast.Call]:
+    """Every ``torch.save(...)`` call of the file (one walk per file, cached on the context)."""
+    found = ctx.__dict__.get("_tc601_saves")
+    if found is None:
+        tree = ctx.tree
+        assert tree is not None
+        found = ctx.__dict__["_tc601_saves"] = [
+            node for node in ast.walk(tree) if isinstance(node, ast.Call) and ctx.qualname(node.func) == "torch.save"
+        ]
+    return found
 
 
 @rule(
@@ -74,6 +84,7 @@ def _saved_whole(ctx: Context, load: ast.Call, path: ast.AST) -> Optional[bool]:
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("load",),
 )
 def load_weights_only(call: ast.Call, ctx: Context) -> None:
     if ctx.qualname(call.func) != "torch.load" or keyword(call, "weights_only") is not None:

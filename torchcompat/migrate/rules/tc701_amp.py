@@ -49,6 +49,7 @@ def _autocast(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("autocast",),
 )
 @call_rule(["torch.cuda.amp.autocast", "torch.cuda.amp.autocast_mode.autocast"])
 def cuda_autocast(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -65,6 +66,7 @@ def cuda_autocast(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("autocast",),
 )
 @call_rule(["torch.cpu.amp.autocast", "torch.cpu.amp.autocast_mode.autocast"])
 def cpu_autocast(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -82,6 +84,7 @@ def cpu_autocast(call: ast.Call, ctx: Context, qual: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("GradScaler",),
 )
 @call_rule(["torch.cuda.amp.GradScaler", "torch.cuda.amp.grad_scaler.GradScaler"])
 def grad_scaler(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -109,6 +112,7 @@ _CUSTOM = {"torch.cuda.amp.custom_fwd": "custom_fwd", "torch.cuda.amp.custom_bwd
     safe=True,
     portable="adapter",
     nodes=(ast.Attribute, ast.Name),
+    hints=("custom_fwd", "custom_bwd"),
 )
 def custom_fwd(node: ast.AST, ctx: Context) -> None:
     if not isinstance(getattr(node, "ctx", None), ast.Load):

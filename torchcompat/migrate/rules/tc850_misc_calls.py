@@ -25,6 +25,7 @@ from torchcompat.migrate.rules._helpers2 import arg_src, bind, call_rule
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
+    hints=("meshgrid",),
 )
 @call_rule(["torch.meshgrid", "torch.functional.meshgrid"])
 def meshgrid(call: ast.Call, ctx: Context, qual: str) -> None:
@@ -47,6 +48,7 @@ def meshgrid(call: ast.Call, ctx: Context, qual: str) -> None:
     min_version="1.9",
     safe=False,
     nodes=(ast.Call,),
+    hints=("assert_allclose",),
 )
 @call_rule(["torch.testing.assert_allclose"])
 def assert_allclose(call: ast.Call, ctx: Context, qual: str) -> None:

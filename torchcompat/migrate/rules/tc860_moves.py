@@ -136,7 +136,12 @@ def _make(move: Move):
 
     def visit(node: ast.AST, ctx: Context) -> None:
         if isinstance(node, ast.ImportFrom):
-            if same_module and not (ctx.portable and move.adapter) and node.module == _module(move.old) and not node.level:
+            if (
+                same_module
+                and not (ctx.portable and move.adapter)
+                and node.module == _module(move.old)
+                and not node.level
+            ):
                 for _alias, edits in rename_imports(ctx, node, {old_name: new_name}):
                     ctx.report(node, edits=edits)
             return
@@ -167,4 +172,5 @@ for _move in MOVES:
         safe=_move.safe,
         portable="adapter" if _move.adapter else "plain",
         nodes=(ast.Attribute, ast.Name, ast.ImportFrom),
+        hints=(_move.old.rsplit(".", 1)[1],),  # the old name: in the code or in the import line of an alias
     )(_make(_move))

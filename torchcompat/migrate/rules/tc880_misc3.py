@@ -1,4 +1,4 @@
-"""TC880-TC889: third-wave data / distributed / func / onnx / optim rules.
+"""TC880-TC890: third-wave data / distributed / func / onnx / optim rules.
 
 * TC880 ``from torch.utils.data.dataloader import numpy_type_map, int_classes, string_classes,
   _use_shared_memory`` (ImportError since 1.1): reported (use ``int``, ``str``, a local copy).
@@ -21,7 +21,10 @@
 * TC888 ``verbose=`` to a ``torch.optim.lr_scheduler`` class (deprecated in 2.2): removed (unsafe: the
   messages stop; log ``get_last_lr()``).
 * TC889 ``self._cuda_graph_capture_health_check()`` (renamed in 2.11) ->
-  ``_accelerator_graph_capture_health_check``."""
+  ``_accelerator_graph_capture_health_check``.
+* TC890 ``parser.add_argument("--local_rank")``: ``torch.distributed.launch`` passes ``--local-rank`` from
+  2.0 (torchrun: the ``LOCAL_RANK`` variable). Fix: also accept ``"--local-rank"`` (the dest stays
+  ``local_rank``)."""
 
 from __future__ import annotations
 
@@ -287,3 +290,27 @@ def private_hook(node: ast.Attribute, ctx: Context) -> None:
         return
     end = ctx.end(node)
     ctx.report(node, edits=[(end - len(node.attr), end, "_accelerator_graph_capture_health_check")])
+
+
+@rule(
+    "TC890",
+    shift="dist-launch-local-rank",
+    name="launch-local-rank",
+    message="torch.distributed.launch passes --local-rank (not --local_rank) since torch 2.0, and torchrun "
+    "passes none (read os.environ['LOCAL_RANK']): accept both spellings",
+    docs='parser.add_argument("--local_rank", ...) -> parser.add_argument("--local_rank", "--local-rank", ...)',
+    min_version="1.0",
+    safe=True,
+    nodes=(ast.Call,),
+    hints=("local_rank",),
+)
+def launch_local_rank(call: ast.Call, ctx: Context) -> None:
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr != "add_argument" or ctx.qualname(func) is not None:
+        return
+    names = [const(a) for a in call.args]
+    if "--local_rank" not in names or "--local-rank" in names:
+        return
+    first = call.args[names.index("--local_rank")]
+    end = ctx.end(first)
+    ctx.report(call, edits=[(end, end, ', "--local-rank"')])

@@ -23,6 +23,7 @@ TWINS = {"vmap", "grad", "grad_and_value", "jacrev", "jacfwd", "jvp", "vjp", "he
     min_version="2.0",
     safe=True,
     nodes=(ast.ImportFrom, ast.Attribute),
+    hints=("functorch",),
 )
 def functorch(node: ast.AST, ctx: Context) -> None:
     if isinstance(node, ast.ImportFrom):
