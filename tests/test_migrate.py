@@ -115,10 +115,20 @@ def test_module_level_rebinding_makes_a_name_ambiguous():
 def test_unparsable_source_is_an_error_and_unchanged():
     from torchcompat.migrate.engine import Options, process_text
 
-    source = "import torch\ndef broken(:\n    pass\n"
+    source = "import torch\nx = torch.autograd.Variable(y)\ndef broken(:\n    pass\n"
     result = process_text(source, Options(target="2.13", fix=True))
     assert result.error and "SyntaxError" in result.error
     assert result.text == source and not result.changed
+
+
+def test_file_no_rule_can_fire_on_is_not_parsed():
+    """No rule's hint in the text: the file is never parsed, so syntax newer than the running Python
+    (torch's own py312_intrinsics.py on 3.11) is not an error."""
+    from torchcompat.migrate.engine import Options, process_text
+
+    source = "import torch\ndef broken(:\n    pass\n"
+    result = process_text(source, Options(target="2.13", fix=True))
+    assert result.error is None and not result.findings and not result.changed
 
 
 def test_async_kwarg_file_parses_after_token_pass():

@@ -149,7 +149,7 @@ def _ndim(ctx: Context, node: ast.AST, depth: int = 0) -> Optional[int]:
     min_version="1.0",
     safe=True,
     nodes=(ast.Attribute,),
-    hints=("T",),
+    hints=(".T", ". T"),  # the attribute access (a bare "T" is in nearly every file)
 )
 def T_nd(node: ast.Attribute, ctx: Context) -> None:
     if node.attr != "T" or not isinstance(node.ctx, ast.Load) or ctx.qualname(node) is not None:
@@ -186,6 +186,7 @@ def _tensorish(ctx: Context, node: ast.AST) -> bool:
     min_version="1.0",
     safe=True,
     nodes=(ast.BinOp,),
+    hints=("1 -", "1-", "1\t", "1\n", "1\r", "1 \\", "1  "),  # the literal 1 then `-` (black: `1\n - x`)
 )
 def bool_compare(node: ast.BinOp, ctx: Context) -> None:
     if not isinstance(node.op, ast.Sub) or not isinstance(node.left, ast.Constant) or node.left.value != 1:
