@@ -10,7 +10,15 @@ import torch
 import torchcompat as tc
 from torchcompat import version
 
-NATIVE_WHEN_PRESENT = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "tensor", "device"]
+NATIVE_WHEN_PRESENT = [
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "inference_mode",
+    "tensor",
+    "device",
+]
 
 
 @pytest.mark.parametrize("name", NATIVE_WHEN_PRESENT)

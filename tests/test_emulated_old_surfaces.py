@@ -10,8 +10,8 @@ import pytest
 import torch
 
 import torchcompat
-from torchcompat.registry import BACKPORTED, NATIVE, Binding
 from tests import emulated
+from torchcompat.registry import BACKPORTED, NATIVE, Binding
 
 
 @pytest.fixture
@@ -26,8 +26,18 @@ def tc03(t03):
 
 def test_emulated_03_statuses(t03):
     b = Binding(t03)
-    for name in ("no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "variable",
-                 "item", "tensor", "device", "to_numpy"):
+    for name in (
+        "no_grad",
+        "enable_grad",
+        "set_grad_enabled",
+        "is_grad_enabled",
+        "inference_mode",
+        "variable",
+        "item",
+        "tensor",
+        "device",
+        "to_numpy",
+    ):
         assert b.status(name) == BACKPORTED, name
 
 

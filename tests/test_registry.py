@@ -103,9 +103,7 @@ NO_TORCH = "import sys; sys.modules['torch'] = None; "
 
 
 def test_import_without_torch_fails_with_one_clear_sentence():
-    proc = subprocess.run(
-        [sys.executable, "-c", NO_TORCH + "import torchcompat"], stderr=subprocess.PIPE, stdout=subprocess.PIPE
-    )
+    proc = subprocess.run([sys.executable, "-c", NO_TORCH + "import torchcompat"], capture_output=True)
     assert proc.returncode == 1
     last = proc.stderr.decode().strip().splitlines()[-1]
     assert last.startswith("ImportError: torchcompat needs PyTorch") and "pip install torch" in last
@@ -116,7 +114,7 @@ def test_submodules_import_without_torch():
         "import torchcompat._release as r, torchcompat.registry as g, torchcompat.cli; "
         "print(r.parse('2.1.0a0+abc'), len(g.REGISTRY))"
     )
-    proc = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True)
     assert proc.returncode == 0, proc.stderr.decode()
     version, count = proc.stdout.decode().split()
     assert version == "2.1.0a0+abc" and int(count) >= 100
@@ -124,6 +122,6 @@ def test_submodules_import_without_torch():
 
 def test_namespace_import_as_first_import():
     code = "import torchcompat.nn.functional as F, torch; print(F.relu is torch.nn.functional.relu)"
-    proc = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True)
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode().strip() == "True"

@@ -62,7 +62,9 @@ def _bind() -> Any:
 
 
 #: Our real submodules (everything else under ``torchcompat.`` is a namespace of adapters).
-_SUBMODULES = frozenset({"version", "probe", "registry", "shifts", "legacy", "migrate", "testing", "cli", "docs", "report"})
+_SUBMODULES = frozenset(
+    {"version", "probe", "registry", "shifts", "legacy", "migrate", "testing", "cli", "docs", "report"}
+)
 _VERSION_NAMES = frozenset({"TORCH_VERSION", "TORCH_RELEASE", "BUILD", "at_least"})
 
 

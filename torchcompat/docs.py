@@ -76,9 +76,20 @@ def _cell(text: Optional[str]) -> str:
     return (text or "").replace("|", "\\|").replace("\n", " ")
 
 
+def load_faces() -> None:
+    """Import every consumer that attaches faces to records (restores, migration rules); neither
+    needs torch at import, so the table is the same with or without it."""
+    from torchcompat.legacy import restores
+    from torchcompat.migrate import rules  # noqa: F401 - importing registers the rule faces
+
+    restores.load_all()
+
+
 def render(statuses: Optional[Dict[str, Dict[str, Any]]] = None) -> str:
     """The whole Markdown page."""
     from torchcompat.registry import REGISTRY
+
+    load_faces()
 
     statuses = load_statuses() if statuses is None else statuses
     releases = list(statuses)
@@ -99,8 +110,12 @@ def render(statuses: Optional[Dict[str, Dict[str, Any]]] = None) -> str:
     for shift in REGISTRY:
         areas.setdefault(shift.area, []).append(shift)
     for area in sorted(areas):
-        lines += ["## %s" % area, "", "| shift | summary | added | deprecated | removed | faces | adapters per release |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "## %s" % area,
+            "",
+            "| shift | summary | added | deprecated | removed | faces | adapters per release |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for shift in areas[area]:
             faces = ["adapter"] * bool(shift.adapters) + sorted(k for k, v in shift.faces.items() if v)
             adapter_cells = []

@@ -19,6 +19,9 @@ def shift_rows(torch_module: Optional[types.ModuleType] = None) -> List[Dict[str
 
     if torch_module is None:
         import torch as torch_module
+    from torchcompat.docs import load_faces
+
+    load_faces()
     binding = Binding(torch_module)
     order = {UNAVAILABLE: 0, BACKPORTED: 1, NATIVE: 2}
     rows = []
