@@ -43,10 +43,7 @@ CAUSES = {
     "v12_spectral_clustering.py": {"TC221", "TC412", "TC413", "TC414", "TC407", "TC408"},
 }
 #: (script, mode) pairs known not to work yet, with the reason (reported, not hidden)
-KNOWN_GAPS = {
-    ("v12_spectral_clustering.py", "portable"): "TC413: torch.eig has no portable fix (needs a tc.linalg.eig_legacy "
-    "adapter keeping the (n, 2) layout)",
-}
+KNOWN_GAPS: dict = {}
 
 BLOCKER = r"""
 import runpy, sys

@@ -54,7 +54,6 @@ RUNNABLE = {
 }
 #: fixtures whose portable output cannot run on torch 1.0 (no adapter yet)
 PORTABLE_OLD_SKIP = {
-    "TC413_eig": "torch.eig has no tc adapter keeping its (n, 2) layout (tc.linalg.eigvals needs 1.6)",
     "TC405_potri": "torch.potri has no portable fix (no tc.cholesky_inverse adapter): left as is",
 }
 

@@ -99,13 +99,19 @@ def symeig(call: ast.Call, ctx: Context, qual: str) -> None:
     "eigenvectors=True: by hand (the old real-packed vectors have no direct equivalent)",
     min_version="1.9",
     safe=True,
-    portable="",
+    portable="adapter",
     nodes=(ast.Call,),
     hints=("eig",),
 )
 @call_rule(["torch.eig"])
 def eig(call: ast.Call, ctx: Context, qual: str) -> None:
     args = bind(call, ["input", "eigenvectors"])
+    if ctx.portable and args is not None and "input" in args:
+        # tc.linalg.eig_legacy keeps torch.eig's (n, 2) values and packed vectors on every release.
+        vectors = ", eigenvectors=%s" % arg_src(ctx, args["eigenvectors"]) if "eigenvectors" in args else ""
+        new = "%s(%s%s)" % (ctx.tc("linalg.eig_legacy"), arg_src(ctx, args["input"]), vectors)
+        ctx.report(call, edits=replace_call(ctx, call, new))
+        return
     vectors = const(args.get("eigenvectors"), False) if args is not None else UNKNOWN
     if args is None or "input" not in args or vectors is not False:
         ctx.report(
