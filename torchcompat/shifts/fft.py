@@ -223,6 +223,16 @@ for _name in ("fft", "ifft", "rfft", "irfft", "fftn", "ifftn", "rfftn", "irfftn"
     FFT_MODULE_SHADOW.alias("fft." + _name, needs="1.7")
 
 
+def _factory_result(result: Tensor, out: Optional[Tensor], requires_grad: bool) -> Tensor:
+    """The ``out=`` / ``requires_grad=`` handling that torch's factory functions share."""
+    if requires_grad:
+        result.requires_grad_(True)
+    if out is not None:
+        out.resize_(result.shape).copy_(result)
+        return out
+    return result
+
+
 def _fftfreq(env: Any) -> Any:
     torch = env.torch
 
@@ -243,13 +253,7 @@ def _fftfreq(env: Any) -> Any:
         right = (n + 1) // 2
         if n - right > 0:
             result[right:] = torch.arange(-(n // 2), 0, dtype=result.dtype, device=device)
-        result = result.mul_(1.0 / (n * d))
-        if requires_grad:
-            result.requires_grad_(True)
-        if out is not None:
-            out.resize_(result.shape).copy_(result)
-            return out
-        return result
+        return _factory_result(result.mul_(1.0 / (n * d)), out, requires_grad)
 
     return fftfreq
 
@@ -270,13 +274,7 @@ def _rfftfreq(env: Any) -> Any:
         """torch.fft.rfftfreq for torch < 1.8: [0, 1, ..., n//2] / (d*n), computed like torch's kernel.
         Added by PR #44877 (pytorch#42175). Remove when torch >= 1.8."""
         result = torch.arange(n // 2 + 1, dtype=dtype or torch.get_default_dtype(), device=device)
-        result = result.mul_(1.0 / (n * d))
-        if requires_grad:
-            result.requires_grad_(True)
-        if out is not None:
-            out.resize_(result.shape).copy_(result)
-            return out
-        return result
+        return _factory_result(result.mul_(1.0 / (n * d)), out, requires_grad)
 
     return rfftfreq
 
