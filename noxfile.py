@@ -89,6 +89,8 @@ def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
             *(["--compile-bytecode"] if compile_all else []), *matrix.requirements(rel), "packaging", *TEST_DEPS
         )
         session.env["PYTHONDONTWRITEBYTECODE"] = None  # None unsets it for the commands below
+        # earlier sessions of this run rewrite docs/status/: the table's staleness test is the fast suite's
+        session.env["TORCHCOMPAT_MATRIX_SESSION"] = rel.minor
         # the package itself, as users install it: one wheel per nox run, built once (a build per session
         # costs ~9 s here), installed without dependencies
         session.install("--no-deps", _package_wheel(session))

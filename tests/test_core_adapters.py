@@ -96,8 +96,10 @@ def test_bool_mask_selects_like_a_bool_mask():
     m = tc.bool_mask(torch.tensor([1, 0, 1, 0, 1], dtype=torch.uint8))
     assert torch.equal(x[m], torch.tensor([0.0, 2.0, 4.0]))
     assert torch.equal(x.masked_fill(m, -1.0), torch.tensor([-1.0, 1.0, -1.0, 3.0, -1.0]))
-    if hasattr(torch, "bool"):
+    if hasattr(torch.Tensor, "bool"):  # 1.1 lists a torch.bool dtype but has no Tensor.bool (nor bool indexing)
         assert m.dtype == torch.bool
+    else:
+        assert m.dtype == torch.uint8
 
 
 A = [-7, 7, -8, 5, 0, -1, 9]

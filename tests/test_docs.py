@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from torchcompat import docs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("TORCHCOMPAT_MATRIX_SESSION")),
+    reason="a matrix run rewrites docs/status/ session by session; the fast suite checks the table",
+)
 def test_checked_in_table_is_current():
     path = os.path.join(ROOT, "docs", "compatibility.md")
     with open(path, encoding="utf-8") as fh:

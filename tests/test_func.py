@@ -317,9 +317,12 @@ def test_register_fake_native_or_a_clear_error():
 def test_register_fake_gives_shapes_under_fake_tensors():
     from torch._subclasses.fake_tensor import FakeTensorMode
 
-    @torch.library.custom_op("torchcompat_test::twice", mutates_args=())
-    def twice(x: torch.Tensor) -> torch.Tensor:
+    def twice(x):
         return x * 2
+
+    # real annotations, not PEP 563 strings: torch 2.4's infer_schema cannot read strings
+    twice.__annotations__ = {"x": torch.Tensor, "return": torch.Tensor}
+    twice = torch.library.custom_op("torchcompat_test::twice", mutates_args=())(twice)
 
     @tc.library.register_fake("torchcompat_test::twice")
     def _(x):

@@ -1,7 +1,8 @@
 """Input/expected fixture pairs for every migration rule (tests/migrate_fixtures/<CODE>_<name>/).
 
 Each folder: ``input.py``; ``expected.py`` (``--target-version 2.13``, or the ``target`` of an
-``options.json``); optional ``expected_portable.py`` (``--portable``; defaults to ``expected.py``).
+``options.json``); optional ``expected_portable.py`` (``--portable``; defaults to ``expected.py``). ``options.json`` may also
+``select`` rules (the opt-in ones need it).
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ def _options(folder: str, portable: bool, fix: bool = True):
     if os.path.exists(path):
         with open(path) as handle:
             extra = json.load(handle)
+    select = tuple(extra.get("select", ()))  # opt-in rules name themselves here
     if portable:
-        return Options(portable=True, fix=fix)
-    return Options(target=extra.get("target", "2.13"), fix=fix)
+        return Options(portable=True, fix=fix, select=select)
+    return Options(target=extra.get("target", "2.13"), fix=fix, select=select)
 
 
 def _expected(folder: str, portable: bool) -> str:

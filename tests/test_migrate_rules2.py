@@ -53,9 +53,7 @@ RUNNABLE = {
     "TC350_upsampling_modules": "1.0",
 }
 #: fixtures whose portable output cannot run on torch 1.0 (no adapter yet)
-PORTABLE_OLD_SKIP = {
-    "TC405_potri": "torch.potri has no portable fix (no tc.cholesky_inverse adapter): left as is",
-}
+PORTABLE_OLD_SKIP: dict = {}  # folder -> why its portable output cannot run on 1.0.1
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
@@ -181,6 +179,7 @@ def test_every_second_wave_rule_is_a_registry_face():
         assert r.message and r.docs and r.min_version
 
 
+@pytest.mark.torch_version(">=1.8")  # the rewrite's APIs (torch.fft with fft2/rfft2, view_as_real)
 def test_fft_rewrite_matches_the_legacy_adapter_on_this_torch():
     """The plain 2.13 rewrite and tc.fft.*_legacy (the adapter) agree, including irfft's odd default size."""
     torch = pytest.importorskip("torch")

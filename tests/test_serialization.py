@@ -98,7 +98,7 @@ def test_corpus_covers_the_required_kinds():
         assert needed in descs, needed
 
 
-READS_ZIP = version.at_least("1.6")  # the corpus zips say format version 3, which 1.4 and 1.5 cannot read
+READS_ZIP = version.at_least("1.6")  # 1.4/1.5 cannot read the corpus zips that hold a version-3 record
 ZIP_DEFAULT = ser.writes_zip_by_default(ENV)
 
 
@@ -114,8 +114,10 @@ def test_corpus_refused_by_tc_load(name, in_tmp):
     assert not (in_tmp / CANARY).exists()
     if _is_zip(name) and not ENV.accepts("save", "_use_new_zipfile_serialization"):
         assert isinstance(info.value, pickle.UnpicklingError) and "zip checkpoint" in str(info.value)
-    elif _is_zip(name) and not READS_ZIP:
-        assert "version" in str(info.value)  # torch 1.4/1.5: "file with version 3", nothing unpickled
+    elif _is_zip(name) and not READS_ZIP and not isinstance(info.value, tc.UnsafeLoadError):
+        # torch 1.4/1.5 read some zips (1.5 those without a version-3 record) and refuse the others
+        # unread: "file with version 3", nothing unpickled
+        assert "version" in str(info.value)
     elif entry["refused"] and _py_at_least(entry["min_python"]):
         assert isinstance(info.value, tc.UnsafeLoadError), repr(info.value)
         if info.value.name is not None:  # torch >= 2.10 names some refusals only by opcode
@@ -130,8 +132,11 @@ def test_corpus_refused_by_restricted_unpickler(name, in_tmp):
     """The restricted unpickler that tc.load uses below torch 2.10, forced on this torch."""
     entry = MANIFEST[name]
     if _is_zip(name) and not READS_ZIP:
-        with pytest.raises(Exception, match="zip checkpoint|version"):
+        with pytest.raises(Exception, match="zip checkpoint|version|refused") as info:
             ser.restricted_load(ENV, os.path.join(MALICIOUS, name), **_kw(name))
+        assert not (in_tmp / CANARY).exists()
+        if isinstance(info.value, tc.UnsafeLoadError):  # a zip this release can read: refused by name
+            assert info.value.name == entry["refused"] or not entry["refused"]
         return
     if not _py_at_least(entry["min_python"]):
         with pytest.raises(ValueError, match="protocol"):
@@ -631,7 +636,10 @@ def test_load_state_dict_strips_wrapper_prefixes(wrap):
     else:
         if not hasattr(torch, "compile"):
             pytest.skip("torch.compile needs torch >= 2.0")
-        sd = torch.compile(src).state_dict()
+        try:
+            sd = torch.compile(src).state_dict()
+        except RuntimeError as exc:  # torch 2.0 on Python 3.11: "Python 3.11+ not yet supported"
+            pytest.skip("torch.compile is unavailable here: %s" % exc)
     assert all(k.startswith(("module.", "_orig_mod.")) for k in sd)
     dst = _net(1)
     with pytest.raises(RuntimeError):
@@ -691,3 +699,10 @@ def test_load_state_dict_strict_false_reports_like_torch():
     assert result == expected
     with pytest.raises(RuntimeError):
         tc.load_state_dict(_net(4), sd)
+
+
+def test_pickle_module_bypass_of_torch_1_13_is_detected():
+    """torch 1.13's load swaps any pickle_module for stdlib pickle when weights_only=False (2.0 fixed it):
+    the probe must see that, or the restricted unpickler would be silently skipped on 1.13."""
+    honoured = ser._load_honours_pickle_module(ENV)
+    assert honoured == (not (version.at_least("1.13") and not version.at_least("2.0")))

@@ -8,6 +8,7 @@ included) is ours, and an uncaught exception prints a traceback that starts at t
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import runpy
 import sys
@@ -163,7 +164,9 @@ def run_script(
         _print_exception(exc, path)
         if isinstance(exc, RuntimeError) and _INPLACE in str(exc):
             sys.stderr.write(_inplace_advice() + "\n")
-        return 1
+        failed = True
+    else:
+        failed = False
     finally:
         legacy.unpatch()
         if trust_checkpoints:
@@ -171,6 +174,12 @@ def run_script(
         sys.argv = saved_argv
         if saved_path0 is not None and sys.path:
             sys.path[0] = saved_path0
+    if failed:
+        # Free the script's globals (held by the traceback's frames) now, while the interpreter is whole:
+        # torch 1.6's autograd nodes take the GIL in their destructors and deadlock when they are released
+        # during interpreter shutdown after a failed backward() (pytorch#42132), where plain python hangs.
+        gc.collect()
+        return 1
     return 0
 
 

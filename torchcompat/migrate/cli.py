@@ -252,7 +252,9 @@ def main_rules(args: argparse.Namespace) -> int:
                 r.message,
             )
         )
-        sys.stdout.write("       %s  [shift %s]\n" % (r.docs, r.shift))
+        shifts = ", ".join((r.shift,) + r.also)
+        optin = "  (opt-in: --select %s)" % r.code if not r.default else ""
+        sys.stdout.write("       %s  [shift %s]%s\n" % (r.docs, shifts, optin))
     return 0
 
 

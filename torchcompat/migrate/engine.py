@@ -15,7 +15,7 @@ import dataclasses
 import re
 import sys
 import tokenize
-from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from torchcompat._release import parse as parse_version
 from torchcompat.migrate.names import Imports
@@ -65,13 +65,31 @@ class Rule:
     nodes: Tuple[type, ...]
     func: Callable[..., Any]
     tokens: bool = False
-    hints: Tuple[str, ...] = ()
+    hints: Tuple[Union[str, "re.Pattern[str]"], ...] = ()
+    also: Tuple[str, ...] = ()  # further shifts whose breakage the same rewrite fixes
+    default: bool = True  # False: runs only when --select names it (opt-in, like ruff's noisy rules)
+
+    def __post_init__(self) -> None:
+        # the substring pre-test needs every hint to be a plain word (a regex hint skips it)
+        words = [h.strip("*") for h in self.hints if isinstance(h, str)]
+        self._needles = tuple(words) if len(words) == len(self.hints) else ()
+        self._hint_re = hint_pattern(self.hints) if self.hints else None
+
+    def may_fire(self, text: str) -> bool:
+        """Whether one of the ``hints`` occurs in ``text`` (a cheap substring test, then the word test)."""
+        if self._hint_re is None:
+            return True
+        if self._needles and not any(n in text for n in self._needles):
+            return False
+        return self._hint_re.search(text) is not None
 
     def as_dict(self) -> Dict[str, Any]:
         return {
             "code": self.code,
             "name": self.name,
             "shift": self.shift,
+            "also": list(self.also),
+            "default": self.default,
             "message": self.message,
             "docs": self.docs,
             "min_version": self.min_version,
@@ -79,6 +97,29 @@ class Rule:
             "fixable": self.fixable,
             "portable": self.portable,
         }
+
+
+_IDENT = re.compile(r"\w")
+
+
+def hint_pattern(hints: Sequence[Union[str, "re.Pattern[str]"]]) -> "re.Pattern[str]":
+    """One regex for a rule's hints. A hint is a whole word on each side where it begins (ends) with an
+    identifier character, unless a ``*`` marks that side open: ``"full"`` matches ``torch.full(`` but not
+    ``fullgraph``, ``"masked_*"`` matches ``masked_fill``, ``"*fft"`` matches ``rfft``, ``".data"`` is
+    matched as is before a non-identifier character; a compiled regex is used as it is. Fewer false
+    hints mean fewer files parsed."""
+    parts = []
+    for hint in hints:
+        if not isinstance(hint, str):
+            parts.append("(?:%s)" % hint.pattern)
+            continue
+        word = hint.strip("*")
+        if not word:
+            raise ValueError("empty hint %r" % hint)
+        head = "" if hint.startswith("*") or not _IDENT.match(word[0]) else r"(?<!\w)"
+        tail = "" if hint.endswith("*") or not _IDENT.match(word[-1]) else r"(?!\w)"
+        parts.append(head + re.escape(word) + tail)
+    return re.compile("|".join(parts))
 
 
 #: code -> Rule, in registration order (see :mod:`torchcompat.migrate.rules`).
@@ -98,7 +139,9 @@ def rule(
     portable: str = "plain",
     nodes: Sequence[type] = (),
     tokens: bool = False,
-    hints: Sequence[str] = (),
+    hints: Sequence[Union[str, "re.Pattern[str]"]] = (),
+    also: Sequence[str] = (),
+    default: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering a rule function.
 
@@ -108,8 +151,9 @@ def rule(
     the plain rewrite is also the ``--portable`` one (its API exists from :data:`PORTABLE_FLOOR` on),
     ``"adapter"`` when the rule emits a ``torchcompat`` adapter under ``--portable``, ``""`` when it has
     no portable fix. ``safe``: the rewrite means the same on every release. ``hints``: words one of
-    which appears in every file the rule can fire on (``("Variable",)``): files without any are not
-    handed to the rule (speed); leave empty when no such word exists.
+    which appears in every file the rule can fire on (``("Variable",)``), matched as whole words unless
+    ``*`` opens a side (:func:`hint_pattern`): files without any are not handed to the rule, nor parsed
+    when no rule is left (speed); leave empty when no such word exists.
     """
     if not re.match(r"^TC[1-9]\d\d$", code):
         raise ValueError("rule code %r: expected TC followed by three digits" % code)
@@ -131,10 +175,13 @@ def rule(
             func,
             tokens,
             tuple(hints),
+            tuple(also),
+            default,
         )
         from torchcompat.registry import REGISTRY
 
-        REGISTRY.get(shift).add_face("rule", obj)  # KeyError: a rule must name a declared shift
+        for key in (shift,) + tuple(also):
+            REGISTRY.get(key).add_face("rule", obj)  # KeyError: a rule must name a declared shift
         RULES[code] = obj
         return func
 
@@ -154,7 +201,11 @@ class Options:
         self.target_version = parse_version(self.target, warn=False)
         self.floor_version = parse_version(PORTABLE_FLOOR, warn=False)
 
-    def enabled(self, code: str) -> bool:
+    def enabled(self, code: str, default: bool = True) -> bool:
+        """``--select``/``--ignore`` by code prefix; an opt-in rule (``default=False``) needs its full
+        code in ``--select``."""
+        if not default and code not in self.select:
+            return False
         if self.select and not any(code.startswith(p) for p in self.select):
             return False
         return not any(code.startswith(p) for p in self.ignore)
@@ -450,11 +501,11 @@ def _enabled(options: Options, text: str) -> Tuple[List[Rule], Dict[type, List[R
     if enabled is None:
         from torchcompat.migrate import rules as _rules  # noqa: F401  (registers every rule)
 
-        enabled = _ENABLED_CACHE[key] = [r for r in RULES.values() if options.enabled(r.code)]
+        enabled = _ENABLED_CACHE[key] = [r for r in RULES.values() if options.enabled(r.code, r.default)]
     token_rules = []
     by_type: Dict[type, List[Rule]] = {}
     for r in enabled:
-        if r.hints and not any(h in text for h in r.hints):
+        if not r.may_fire(text):
             continue
         if r.tokens:
             token_rules.append(r)

@@ -36,15 +36,16 @@ class _Accelerator:
         self._module = env.get("accelerator")
         if self._module is not MISSING and not hasattr(self._module, "current_accelerator"):
             self._module = MISSING
+        # bound once: the call is on hot paths (device placement in loops), keep it at torch's own cost
+        self._device = env.torch.device
+        if self._module is not MISSING:
+            self._is_available = self._module.is_available
+            self._current = self._module.current_accelerator
 
     def __call__(self) -> Any:
-        torch = self._env.torch
-        mod = self._module
-        if mod is not MISSING:
-            if mod.is_available():
-                return torch.device(mod.current_accelerator().type)
-            return torch.device("cpu")
-        return torch.device(self._best_type())
+        if self._module is not MISSING:
+            return self._device(self._current().type if self._is_available() else "cpu")
+        return self._device(self._best_type())
 
     def _best_type(self) -> str:
         env = self._env

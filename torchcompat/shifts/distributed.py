@@ -180,6 +180,24 @@ def _dispatching(env: Any, native_fn: Any, fallback: Callable[..., Any], name: s
     return collective
 
 
+def _gloo_reduce_scatter_guard(env: Any, native_fn: Any, fallback: Callable[..., Any]) -> Callable[..., Any]:
+    """torch 2.2-2.8: gloo's ``reduce_scatter_tensor`` (an all-reduce fallback inside torch) overwrites its
+    *input* with the reduced sum, and on 2.2 raises with ``async_op=True`` (measured on this project's matrix:
+    a second call then reduces already-reduced data). On gloo those calls go through the list collectives,
+    which leave the input alone; on NCCL and other backends the call is torch's own."""
+    dist = env.torch.distributed
+    SUM = dist.ReduceOp.SUM
+
+    def reduce_scatter_tensor(output: Any, input: Any, op: Any = SUM, group: Any = None, async_op: bool = False) -> Any:
+        """``dist.reduce_scatter_tensor``, through the list-collective fallback on gloo, whose own version
+        clobbers the input on torch 2.2-2.8. Remove when torch >= 2.9."""
+        if str(dist.get_backend(**_group_kw(group))) == "gloo":
+            return fallback(output, input, op, group, async_op)
+        return native_fn(output, input, op=op, group=group, async_op=async_op)
+
+    return reduce_scatter_tensor
+
+
 def _resolve(env: Any, names: Any, fallback_of: Callable[[Any], Callable[..., Any]], name: str) -> Resolution:
     if not env.has("distributed.all_gather") or not env.has("distributed.all_reduce"):
         return unavailable("1.0", "torch.distributed is not available in this build")
@@ -188,9 +206,11 @@ def _resolve(env: Any, names: Any, fallback_of: Callable[[Any], Callable[..., An
     if fn is not MISSING:
         return native(fn, "torch.distributed.%s (2.13+)" % modern)
     fn = env.get("distributed." + current)
-    if fn is not MISSING and env.at_least("2.2"):
-        return native(fn)
     fallback = env._cached(("torchcompat", name), lambda: fallback_of(env.torch))
+    if fn is not MISSING and env.at_least("2.2"):
+        if name == "reduce_scatter_tensor" and not env.at_least("2.9"):
+            return backport(_gloo_reduce_scatter_guard(env, fn, fallback), "torch's, gloo's bugs routed around")
+        return native(fn)
     if fn is MISSING:
         fn = env.get("distributed." + base)
     if fn is MISSING:

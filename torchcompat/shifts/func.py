@@ -5,6 +5,7 @@ Records generated from the shift catalogue; adapters, probes and notes are added
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -107,6 +108,43 @@ AG_CHECKPOINT_REENTRANT = shift(
 _CHECKPOINT_OPTIONS = ("preserve_rng_state", "context_fn", "determinism_check", "debug", "early_stop")
 
 
+#: torch 2.4's reentrant checkpoint calls the deprecated torch.cpu.amp.autocast itself, in forward and backward.
+_INTERNAL_AMP_WARNING = r"`torch\.(cpu|cuda)\.amp\.autocast\(args\.\.\.\)` is deprecated"
+
+
+def _internal_amp_warning_filter(env: Any) -> Optional[Callable[[], None]]:
+    """Where torch.utils.checkpoint warns about its *own* use of ``torch.cpu.amp.autocast`` (a FutureWarning
+    the user cannot act on; torch 2.4, fixed in 2.5), a function that puts an ignore filter for exactly that
+    warning from that module first in ``warnings.filters``; None elsewhere. Probed with a tiny checkpoint.
+    A filter, not a ``catch_warnings`` block, because the warning also fires in backward, outside any wrapper;
+    re-asserted on every call, because a caller's ``catch_warnings`` drops it on exit."""
+
+    def check(torch: Any) -> bool:
+        x = torch.ones(2, requires_grad=True)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            torch.utils.checkpoint.checkpoint(lambda t: t * 2, x, use_reentrant=True).sum().backward()
+        return any(issubclass(w.category, FutureWarning) and "amp.autocast" in str(w.message) for w in seen)
+
+    if not env.behaves("checkpoint warns about its own autocast", check):
+        return None
+    entry = (
+        "ignore",
+        re.compile(_INTERNAL_AMP_WARNING, re.I),
+        FutureWarning,
+        re.compile(r"torch\.utils\.checkpoint"),
+        0,
+    )
+
+    def ensure() -> None:
+        if not warnings.filters or warnings.filters[0] != entry:
+            warnings.filterwarnings(
+                "ignore", message=_INTERNAL_AMP_WARNING, category=FutureWarning, module=r"torch\.utils\.checkpoint"
+            )
+
+    return ensure
+
+
 def _make_checkpoint(env: Any) -> Callable[..., Any]:
     native_checkpoint = env.get("utils.checkpoint.checkpoint")
     takes_use_reentrant = env.accepts("utils.checkpoint.checkpoint", "use_reentrant")
@@ -115,11 +153,14 @@ def _make_checkpoint(env: Any) -> Callable[..., Any]:
     warned = []
 
     if takes_use_reentrant:
+        quiet = _internal_amp_warning_filter(env)
 
         def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: Optional[bool] = None, **kwargs: Any):
             """``torch.utils.checkpoint.checkpoint`` without the warning torch >= 2.1 gives when
             ``use_reentrant`` is omitted (https://github.com/pytorch/pytorch/pull/100551): omitted means
             True, the default of every release. Remove when torch requires ``use_reentrant``."""
+            if quiet is not None:
+                quiet()
             return native_checkpoint(
                 function, *args, use_reentrant=True if use_reentrant is None else use_reentrant, **kwargs
             )

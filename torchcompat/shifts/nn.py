@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from torchcompat.probe import MISSING
 from torchcompat.registry import Resolution, UnsupportedError, backport, declare, native, unavailable
@@ -950,6 +950,18 @@ def _build_interpolate(torch: Any) -> Callable[..., Any]:
     has_recompute = "recompute_scale_factor" in params
     has_antialias = "antialias" in params
 
+    tuple_ok: List[bool] = []
+
+    def tuple_scales_ok() -> bool:
+        """Do the kernels take per-dimension scales (1.6+), or only one float (1.5)?"""
+        if not tuple_ok:
+            try:
+                base(torch.zeros(1, 1, 2, 2), None, (2.0, 1.5), "nearest", None, False)
+                tuple_ok.append(True)
+            except TypeError:
+                tuple_ok.append(False)
+        return tuple_ok[0]
+
     def given_scale(input: Any, scales: Any, mode: str) -> Any:
         """Resample with the given scales used as they are (recompute_scale_factor=False) on kernels
         that only know output sizes: nearest and the linear modes, computed per dimension as torch's
@@ -1013,8 +1025,12 @@ def _build_interpolate(torch: Any) -> Callable[..., Any]:
             if recompute_scale_factor is None and scale_factor is not None:
                 # the 2.x default; said explicitly so that 1.5 does not recompute and 1.6-1.10 do not warn
                 recompute_scale_factor = False
-            return base(input, size, scale_factor, mode, align_corners, recompute_scale_factor, **extra)
-        if not has_align:
+            per_dim = isinstance(scale_factor, (tuple, list)) and recompute_scale_factor is False and size is None
+            if not per_dim or tuple_scales_ok():
+                return base(input, size, scale_factor, mode, align_corners, recompute_scale_factor, **extra)
+            # torch 1.5 hands a per-dimension scale tuple to kernels that take one float (a TypeError):
+            # computed below as on 1.0-1.4
+        elif not has_align:
             # torch 0.3 upsample: the linear modes always aligned corners, nearest ignores it
             if mode in _LINEAR_MODES and align_corners is not True:
                 raise UnsupportedError(
@@ -1034,6 +1050,8 @@ def _build_interpolate(torch: Any) -> Callable[..., Any]:
                     "output size and recompute_scale_factor=False/None needs torch >= 1.6; this is torch %s "
                     "(pass recompute_scale_factor=True for this release's behaviour)" % (mode, torch.__version__)
                 )
+        if has_recompute:  # 1.5: the output size is integral, so recomputing the scale changes nothing
+            return base(input, size, scale_factor, mode, align_corners, True)
         return base(input, size, scale_factor, mode, align_corners)
 
     return interpolate

@@ -5,8 +5,10 @@ Records generated from the shift catalogue; adapters, probes and notes are added
 from __future__ import annotations
 
 import collections
+import io
 import pickle
 import re
+import types
 import warnings
 import zipfile
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -246,9 +248,59 @@ def restricted_load(env: Any, f: Any, map_location: Any = None, **kw: Any) -> An
             "newer torch with torchcompat.save(obj, f, legacy_format=True)" % env.version
         )
     module = _unpickler.pickle_module(torch, _user_globals(env), load_args, sizes)
+    if not _load_honours_pickle_module(env):
+        return _load_with_module(torch, f, map_location, module, kw)
     if env.accepts("load", "weights_only"):
         kw["weights_only"] = False  # the restricted pickle_module does the checking
     return torch.load(f, map_location, pickle_module=module, **kw)
+
+
+class _ModuleUsed(Exception):
+    pass
+
+
+def _load_honours_pickle_module(env: Any) -> bool:
+    """Does ``torch.load(pickle_module=m)`` unpickle with ``m``? torch 1.13 replaces any pickle_module by
+    stdlib pickle when ``weights_only=False`` (``else: pickle_module = pickle``; 2.0 fixed it), which would
+    bypass the restricted unpickler entirely: probed once on a tiny in-memory file."""
+
+    def check(torch: Any) -> bool:
+        buf = io.BytesIO()
+        torch.save(torch.zeros(1), buf)
+        buf.seek(0)
+
+        class Probe(pickle.Unpickler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                raise _ModuleUsed()
+
+        probe = types.ModuleType("torchcompat._probe_pickle")
+        probe.Unpickler = Probe  # type: ignore[attr-defined]
+        probe.load = lambda *args, **kwargs: Probe()  # type: ignore[attr-defined]
+        probe.__name__ = "pickle"  # torch's dill check reads the name
+        kw = {"weights_only": False} if env.accepts("load", "weights_only") else {}
+        try:
+            torch.load(buf, pickle_module=probe, **kw)
+        except _ModuleUsed:
+            return True
+        except Exception:  # cannot tell: keep torch.load's own path
+            return True
+        return False  # loaded without asking the module: it was ignored
+
+    return bool(env.behaves("load honours pickle_module", check))
+
+
+def _load_with_module(torch: Any, f: Any, map_location: Any, module: Any, kw: Dict[str, Any]) -> Any:
+    """torch.load's own dispatch (zip or legacy format) with ``module``, for a torch.load that would
+    ignore it (1.13): ``torch.serialization._load`` / ``_legacy_load`` take the pickle module as given."""
+    ser = torch.serialization
+    kw.pop("weights_only", None)
+    if kw:
+        raise TypeError("torchcompat.load: unexpected arguments for torch %s: %s" % (torch.__version__, sorted(kw)))
+    with ser._open_file_like(f, "rb") as opened:
+        if ser._is_zipfile(opened):
+            with ser._open_zipfile_reader(opened) as zipped:
+                return ser._load(zipped, map_location, module)
+        return ser._legacy_load(opened, map_location, module)
 
 
 _GLOBAL_RE = re.compile(r"GLOBAL (\S+) was not an allowed global")

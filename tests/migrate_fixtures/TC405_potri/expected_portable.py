@@ -1,4 +1,5 @@
 import torch
+import torchcompat as tc
 
 U = torch.tensor([[2.0, 0.5], [0.0, 1.6583124]])
-print(torch.potri(U).reshape(-1).tolist())
+print(tc.cholesky_inverse(U, upper=True).reshape(-1).tolist())

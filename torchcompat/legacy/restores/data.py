@@ -118,6 +118,32 @@ attach(
 )
 
 
+def _six_getattr(env: Any, era: str, original: Any) -> Any:
+    module = env.get("_six")
+    present = set(vars(module))
+    return _lazy_getattr(
+        module.__name__, lambda: {k: v for k, v in six_names().items() if k not in present}, "torch._six-names"
+    )
+
+
+def _six_lacks_names(env: Any) -> bool:
+    """torch._six is there (1.x) but without the names 1.9 removed (container_abcs, int_classes ...)."""
+    return env.has("_six") and not env.has("_six.container_abcs")
+
+
+attach(
+    "six-container-abcs",
+    Restore(
+        "_six.__getattr__",
+        _six_getattr,
+        ADD,
+        name="torch._six-names",
+        needed=_six_lacks_names,
+        summary="torch._six.container_abcs, int_classes, string_classes ... on the 1.9-1.13 torch._six",
+    ),
+)
+
+
 def dataloader_names(torch: Any) -> Dict[str, Any]:
     """The private names old code imported from ``torch.utils.data.dataloader`` (1.0)."""
     names: Dict[str, Any] = {

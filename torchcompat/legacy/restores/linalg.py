@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 from torchcompat.legacy.engine import note
 from torchcompat.legacy.face import ADD, Restore, attach
 from torchcompat.probe import MISSING
+from torchcompat.registry import Binding
 
 __all__ = ["build"]
 
@@ -31,32 +32,20 @@ class _Ops:
         self.torch = t = env.torch
         self.era = "0.4"
         self.linalg = env.get("linalg")
-        has_linalg = lambda name: self.linalg is not MISSING and hasattr(self.linalg, name)
-        self.lu_factor: Callable[[Any], Tuple[Any, Any]]
-        if has_linalg("lu_factor"):
-            self.lu_factor = lambda A, pivot=True: self.linalg.lu_factor(A, pivot=pivot)
-            self.lu_solve = lambda LU, piv, B: self.linalg.lu_solve(LU, piv, B)
-        else:
-            self.lu_factor = lambda A, pivot=True: t.lu(A, pivot=pivot)
-            self.lu_solve = lambda LU, piv, B: t.lu_solve(B, LU, piv)
-        if has_linalg("solve_triangular"):
-            self.solve_triangular = lambda A, B, upper, unit: self.linalg.solve_triangular(
-                A, B, upper=upper, unitriangular=unit
-            )
-        else:
-            self.solve_triangular = lambda A, B, upper, unit: t.triangular_solve(B, A, upper=upper, unitriangular=unit)[
-                0
-            ]
-        if has_linalg("cholesky"):
-            self.cholesky_lower = self.linalg.cholesky
-        else:
-            self.cholesky_lower = lambda A: t.cholesky(A, upper=False)
-        if has_linalg("eigh"):
-            self.eigh = lambda A, upper: self.linalg.eigh(A, UPLO="U" if upper else "L")
-        else:
-            self.eigh = lambda A, upper: t.symeig(A, eigenvectors=True, upper=upper)
-        self.svdvals = (lambda A: self.linalg.svdvals(A)) if has_linalg("svdvals") else (lambda A: t.svd(A)[1])
-        self.multi_dot = (lambda ms: self.linalg.multi_dot(ms)) if has_linalg("multi_dot") else None
+        # the torch.linalg adapters of the registry: native on 1.9+/1.11+, backports over torch.lu/
+        # triangular_solve/symeig before (they also take the 2-D input that 1.1-1.2's torch.lu_solve refuses)
+        la = Binding(t)
+        self.lu_factor: Callable[..., Tuple[Any, Any]] = lambda A, pivot=True: tuple(
+            la.resolve("linalg.lu_factor")(A, pivot=pivot)
+        )
+        self.lu_solve = lambda LU, piv, B: la.resolve("linalg.lu_solve")(LU, piv, B)
+        self.solve_triangular = lambda A, B, upper, unit: la.resolve("linalg.solve_triangular")(
+            A, B, upper=upper, unitriangular=unit
+        )
+        self.cholesky_lower = lambda A: la.resolve("linalg.cholesky")(A)
+        self.eigh = lambda A, upper: tuple(la.resolve("linalg.eigh")(A, UPLO="U" if upper else "L"))
+        self.svdvals = lambda A: la.resolve("linalg.svdvals")(A)
+        self.multi_dot = lambda ms: la.resolve("linalg.multi_dot")(ms)
 
     def qr_packed_solve(self, B: Any, A: Any) -> Tuple[Any, Any]:
         """LAPACK ``gels``: least squares (m >= n, via geqrf/ormqr/trtrs) or minimum norm (m < n)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, Tuple
 
 from torchcompat.legacy.engine import note
 from torchcompat.legacy.face import WRAP, Restore, attach
@@ -29,7 +29,28 @@ def integral_check(torch: Any) -> Callable[[Any], bool]:
 
 
 def _int_div_is_true(env: Any) -> bool:
-    return bool(env.behaves("legacy:int-div-true", lambda t: (t.ones(1, dtype=t.long) / 2).is_floating_point()))
+    """Does integer ``/`` not truncate here: true division (1.7+) or an error (1.6)?"""
+
+    def check(t: Any) -> bool:
+        try:
+            return bool((t.ones(1, dtype=t.long) / 2).is_floating_point())
+        except RuntimeError:  # 1.6: "Integer division of tensors using div or / is no longer supported"
+            return True
+
+    return bool(env.behaves("legacy:int-div-true", check))
+
+
+def _trunc_div(env: Any) -> Tuple[Callable[[Any, Any], Any], Callable[[Any, Any], Any]]:
+    """(div, div_) that truncate integers, without the patched entry points: ``rounding_mode='trunc'``
+    (1.8+), else fmod/floor_divide (1.6-1.7, where ``div`` raises or divides truly on integers)."""
+    base = _base(env.torch)
+    div, div_ = base.div, base.div_
+    if env.accepts("div", "rounding_mode"):
+        return (lambda a, b: div(a, b, rounding_mode="trunc")), (lambda a, b: div_(a, b, rounding_mode="trunc"))
+    from torchcompat.shifts.tensor import _int_floor_div  # exact integer division, no float
+
+    torch = env.torch
+    return (lambda a, b: _int_floor_div(torch, a, b, False)), (lambda a, b: a.copy_(_int_floor_div(torch, a, b, False)))
 
 
 def _base(torch: Any) -> Any:
@@ -42,8 +63,7 @@ _DIV_MESSAGE = "integer tensor / integer truncates (era %s); write a // b or tor
 
 def _div_wrapper(reflected: bool = False, inplace: bool = False) -> Callable[[Any, str, Any], Any]:
     def factory(env: Any, era: str, original: Any) -> Any:
-        base = _base(env.torch)
-        div, div_ = base.div, base.div_
+        div, div_ = _trunc_div(env)
         message = _DIV_MESSAGE % era
         is_integral = integral_check(env.torch)
 
@@ -52,10 +72,10 @@ def _div_wrapper(reflected: bool = False, inplace: bool = False) -> Callable[[An
             if not args and not kwargs and other.__class__ is not float and is_integral(self) and is_integral(other):
                 note("int-div", message, 1)
                 if inplace:
-                    return div_(self, other, rounding_mode="trunc")
+                    return div_(self, other)
                 if reflected:
-                    return div(env.torch.as_tensor(other, dtype=self.dtype), self, rounding_mode="trunc")
-                return div(self, other, rounding_mode="trunc")
+                    return div(env.torch.as_tensor(other, dtype=self.dtype), self)
+                return div(self, other)
             return original(self, other, *args, **kwargs)
 
         return wrapper
@@ -64,8 +84,7 @@ def _div_wrapper(reflected: bool = False, inplace: bool = False) -> Callable[[An
 
 
 def _torch_div(env: Any, era: str, original: Any) -> Any:
-    base = _base(env.torch)
-    div = base.div
+    div = _trunc_div(env)[0]
     message = _DIV_MESSAGE % era
     is_integral = integral_check(env.torch)
 
@@ -80,7 +99,7 @@ def _torch_div(env: Any, era: str, original: Any) -> Any:
             and is_integral(other)
         ):
             note("int-div", message, 1)
-            return div(input, other, rounding_mode="trunc")
+            return div(input, other)
         return original(input, other, *args, **kwargs)
 
     return wrapper

@@ -36,7 +36,7 @@ def _convert(ctx: Context, mask: ast.AST) -> str:
     safe=True,
     portable="adapter",
     nodes=(ast.Call, ast.Subscript),
-    hints=("masked_", "where", "byte", "Byte", "uint8"),
+    hints=("masked_*", "where", "byte", "Byte*", "uint8"),
 )
 def uint8_mask(node: ast.AST, ctx: Context) -> None:
     mask: Optional[ast.AST] = None

@@ -64,6 +64,7 @@ def _name_used_as_int(ctx: Context, binop: ast.BinOp) -> bool:
 @rule(
     "TC221",
     shift="t-int-true-division",
+    also=("t-int-div-as-index",),
     name="int-true-division",
     message="/ on an integer tensor is true division since torch 1.7 (it truncated up to 1.5): use //",
     docs="torch.arange(n).long() / 2 -> torch.arange(n).long() // 2; also where the quotient is used as an index or "

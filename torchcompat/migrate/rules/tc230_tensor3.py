@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Optional
 
 from torchcompat.migrate.engine import Context, rule
@@ -62,7 +63,7 @@ _SCALAR_FIRST = {"add_": 2, "sub_": 2, "addcmul_": 3, "addcdiv_": 3, "addcmul": 
     min_version="1.0",
     safe=True,
     nodes=(ast.Call,),
-    hints=("add_", "sub_", "addcmul", "addcdiv"),
+    hints=("add_", "sub_", "addcmul*", "addcdiv*"),
 )
 def scalar_first(call: ast.Call, ctx: Context) -> None:
     func = call.func
@@ -186,7 +187,7 @@ def _tensorish(ctx: Context, node: ast.AST) -> bool:
     min_version="1.0",
     safe=True,
     nodes=(ast.BinOp,),
-    hints=("1 -", "1-", "1\t", "1\n", "1\r", "1 \\", "1  "),  # the literal 1 then `-` (black: `1\n - x`)
+    hints=(re.compile(r"(?<![\w.])1\s*(?:\\\s*)?-"),),  # the literal 1, then `-` (black: `1\n - x`)
 )
 def bool_compare(node: ast.BinOp, ctx: Context) -> None:
     if not isinstance(node.op, ast.Sub) or not isinstance(node.left, ast.Constant) or node.left.value != 1:

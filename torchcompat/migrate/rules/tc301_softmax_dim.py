@@ -63,7 +63,7 @@ def known_ndim(ctx: Context, node: ast.AST) -> Optional[int]:
     min_version="0.3",
     safe=True,
     nodes=(ast.Call,),
-    hints=("softmax", "Softmax", "softmin", "Softmin"),
+    hints=("*softmax", "*Softmax", "softmin", "Softmin"),
 )
 def softmax_dim(node: ast.Call, ctx: Context) -> None:
     qual = ctx.qualname(node.func)

@@ -26,7 +26,7 @@ _MODES = {
     min_version="0.4.1",
     safe=True,
     nodes=(ast.Call,),
-    hints=("upsample_",),
+    hints=("upsample_*",),
 )
 def upsample_named(node: ast.Call, ctx: Context) -> None:
     qual = ctx.qualname(node.func)

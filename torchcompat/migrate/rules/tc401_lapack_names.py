@@ -197,9 +197,10 @@ def potrs(call: ast.Call, ctx: Context, qual: str) -> None:
     shift=SHIFT,
     name="potri",
     message="torch.potri was removed in torch 1.2: use torch.cholesky_inverse",
-    docs="torch.potri(u) -> torch.cholesky_inverse(u, upper=True)",
+    docs="torch.potri(u) -> torch.cholesky_inverse(u, upper=True) (--portable: tc.cholesky_inverse)",
     min_version="1.1",
     safe=True,
+    portable="adapter",
     nodes=(ast.Call,),
     hints=("potri",),
 )
@@ -210,7 +211,8 @@ def potri(call: ast.Call, ctx: Context, qual: str) -> None:
     if args is None or "u" not in args or upper is UNKNOWN:
         ctx.report(call)
         return
-    new = "%s(%s, upper=%s)" % (ctx.torch("cholesky_inverse"), arg_src(ctx, args["u"]), bool(upper))
+    fn = ctx.tc("cholesky_inverse") if ctx.portable else ctx.torch("cholesky_inverse")
+    new = "%s(%s, upper=%s)" % (fn, arg_src(ctx, args["u"]), bool(upper))
     ctx.report(call, edits=replace_call(ctx, call, new))
 
 
@@ -273,7 +275,7 @@ def triangular(call: ast.Call, ctx: Context, old: str) -> None:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
-    hints=("btrifact",),
+    hints=("btrifact*",),
 )
 @call_rule(["torch.btrifact", "torch.btrifact_with_info"])
 def btrifact(call: ast.Call, ctx: Context, qual: str) -> None:

@@ -58,7 +58,7 @@ def _fn(ctx: Context, base: str, ndim: int, with_dim: bool) -> str:
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
-    hints=("fft",),
+    hints=("*fft",),
 )
 @call_rule(["torch.rfft", "torch.irfft", "torch.fft", "torch.ifft"])
 def fft_legacy(call: ast.Call, ctx: Context, qual: str) -> None:

@@ -75,7 +75,7 @@ _ITER = {"torch.utils.data.dataloader._DataLoaderIter", "torch.utils.data.datalo
     safe=False,
     fixable=False,
     nodes=(ast.ImportFrom, ast.Attribute),
-    hints=("DataLoaderIter",),
+    hints=("*DataLoaderIter",),
 )
 def data_iter(node: ast.AST, ctx: Context) -> None:
     if isinstance(node, ast.ImportFrom):

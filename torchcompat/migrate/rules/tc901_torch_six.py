@@ -62,6 +62,7 @@ def _replacement(node: ast.ImportFrom) -> Optional[List[str]]:
 @rule(
     "TC901",
     shift="six-module",
+    also=("six-container-abcs",),
     name="torch-six",
     message="torch._six was removed in torch 2.0: use the standard library",
     docs="from torch._six import string_classes, inf -> string_classes = (str, bytes); from math import inf",

@@ -1,0 +1,8 @@
+import torch
+import torchcompat as tc
+import torch.nn as nn
+
+model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4))
+tc.load_state_dict(model, torch.load("old_bn.pth"))
+tc.load_state_dict(model, torch.load("old_bn.pth", map_location="cpu"), strict=False)
+model.load_state_dict(model.state_dict())

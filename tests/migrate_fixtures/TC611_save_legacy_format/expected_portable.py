@@ -1,0 +1,6 @@
+import torch
+import torchcompat as tc
+
+state = {"w": torch.ones(2)}
+tc.save(state, "model.pth", legacy_format=True)
+torch.save(state, "model_new.pth", _use_new_zipfile_serialization=True)

@@ -1,0 +1,5 @@
+import torch
+
+state = {"w": torch.ones(2)}
+torch.save(state, "model.pth")
+torch.save(state, "model_new.pth", _use_new_zipfile_serialization=True)
