@@ -12,7 +12,8 @@ The sessions come from ``torchcompat.testing.matrix`` (the release table): each 
 Python for that release, found on PATH or under ``$(pyenv root)/versions``; without one the session
 skips and says which Python it needs. Venvs are made by uv with one shared cache and hardlinks
 (``UV_LINK_MODE=hardlink``), so a venv costs only its bytecode, and each is deleted after its session
-(``TORCHCOMPAT_KEEP_VENVS=1`` keeps them). A full matrix fills the uv cache with ~26 GB (CUDA packages).
+(``TORCHCOMPAT_KEEP_VENVS=1`` keeps them). Keeping every release's torch and CUDA packages takes the uv cache
+to ~60 GB (measured), hence the pruning option below.
 ``TORCHCOMPAT_JUNIT_DIR=dir`` writes ``dir/torch-1.8.xml`` per release; ``TORCHCOMPAT_PYTEST_TIMEOUT``
 (seconds, default 1200) bounds each pytest run. ``TORCHCOMPAT_PRUNE_UV_CACHE=30`` removes torch and triton
 from the uv cache after a session when less than 30 GB are free (the nvidia-* wheels stay): without it

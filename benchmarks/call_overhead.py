@@ -78,10 +78,6 @@ PAIRS: Dict[str, Tuple[str, str]] = {
 }
 
 
-def best(stmt: str, number: int, repeat: int) -> float:
-    return min(timeit.repeat(stmt, SETUP, number=number, repeat=repeat)) / number
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--number", type=int, default=20000)
@@ -112,10 +108,11 @@ def main() -> int:
         if pair is None:
             print("%-40s %-11s %10s %10s %7s" % (name, res.status, "-", "-", "untimed"))
             continue
-        t_tc, t_native = 0.0, 0.0
-        for _ in range(3):  # interleave so drift hits both
-            t_tc = min(t_tc or 1e9, best(pair[0], args.number, args.repeat))
-            t_native = min(t_native or 1e9, best(pair[1], args.number, args.repeat))
+        tc_timer, native_timer = timeit.Timer(pair[0], SETUP), timeit.Timer(pair[1], SETUP)
+        t_tc = t_native = 1e9
+        for _ in range(3 * args.repeat):  # alternate every repeat, so drift and neighbours hit both alike
+            t_tc = min(t_tc, tc_timer.timeit(args.number) / args.number)
+            t_native = min(t_native, native_timer.timeit(args.number) / args.number)
         ratio = t_tc / t_native
         worst = max(worst, ratio)
         print("%-40s %-11s %10.0f %10.0f %7.2f" % (name, res.status, t_tc * 1e9, t_native * 1e9, ratio))

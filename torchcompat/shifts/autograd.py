@@ -320,6 +320,7 @@ def _tensor_types(env: Any) -> tuple:
 def _variable(env: Any) -> Any:
     torch = env.torch
     if env.has("tensor") and env.has("Tensor.requires_grad_"):
+        Tensor, detach, new_tensor = torch.Tensor, torch.Tensor.detach, torch.tensor
 
         def variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Any:
             """The portable ``Variable(data, requires_grad, volatile)``: a leaf tensor. ``volatile=True``
@@ -327,10 +328,7 @@ def _variable(env: Any) -> Any:
             to keep no graph. https://pytorch.org/blog/pytorch-0_4_0-migration-guide/"""
             if volatile and requires_grad:
                 raise ValueError("a variable cannot be both volatile and require grad (torch 0.3 rule)")
-            if isinstance(data, torch.Tensor):
-                out = data.detach()
-            else:
-                out = torch.tensor(data)
+            out = detach(data) if isinstance(data, Tensor) else new_tensor(data)
             if requires_grad:
                 out.requires_grad_(True)
             return out

@@ -4,7 +4,7 @@ Records generated from the shift catalogue; adapters, probes and notes are added
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any, Callable, List
 
 from torchcompat.probe import MISSING
 from torchcompat.registry import Resolution, backport, declare
@@ -76,6 +76,25 @@ class _Accelerator:
         return "<torchcompat accelerator() on torch %s>" % self._env.version
 
 
+def _accelerator_function(env: Any) -> Callable[[], Any]:
+    """torch >= 2.6: a plain function (a call costs one frame, not an instance ``__call__``) carrying
+    ``torch.accelerator``'s public names as attributes, so ``tc.accelerator.device_count()`` still works."""
+    module = env.get("accelerator")
+    device, is_available, current = env.torch.device, module.is_available, module.current_accelerator
+
+    def accelerator() -> Any:
+        """The best available ``torch.device``: ``torch.accelerator.current_accelerator()`` when
+        ``torch.accelerator.is_available()``, else cpu (https://pytorch.org/docs/stable/accelerator.html)."""
+        return device(current().type if is_available() else "cpu")
+
+    for name in dir(module):
+        if not name.startswith("_"):
+            setattr(accelerator, name, getattr(module, name))
+    return accelerator
+
+
 @DEVICE_ACCELERATOR.adapter("accelerator")
 def _accelerator(env: Any) -> Resolution:
-    return backport(_Accelerator(env), "torch.accelerator where it exists, else cuda / mps / xpu probes")
+    if env.has("accelerator.current_accelerator") and env.has("accelerator.is_available"):
+        return backport(_accelerator_function(env), "torch.accelerator.current_accelerator() or cpu")
+    return backport(_Accelerator(env), "cuda / mps / xpu probes")

@@ -172,6 +172,12 @@ def _legacy_backports(torch: Any) -> Any:
         is 2*n-1 like the old function (not torch.fft.irfft's 2*(n-1), pytorch#19111); with
         ``onesided=False`` the input is the full spectrum and only its first n//2+1 bins are read.
         Built on torch.fft.irfftn (pytorch#42175). Remove when no caller needs the real-pair layout."""
+        if signal_ndim == 1 and onesided and input.dim() >= 2 and input.shape[-1] == 2:
+            # the common case, kept short (this adapter sits in training loops)
+            n_in = input.shape[-2]
+            n = int(signal_sizes[0]) if signal_sizes else 2 * n_in - 1
+            if n // 2 + 1 == n_in and (not signal_sizes or len(signal_sizes) == 1):
+                return tfft.irfft(_as_complex(input), n=n, norm="ortho" if normalized else None)
         _check_legacy("irfft", input, signal_ndim, True)
         in_sizes = [int(n) for n in input.shape[-signal_ndim - 1 : -1]]
         if signal_sizes is not None and len(signal_sizes) > 0:

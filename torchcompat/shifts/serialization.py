@@ -542,35 +542,41 @@ def _load_state_dict(env: Any) -> Resolution:
         stripped only when the module's own keys do not use it. Returns what ``load_state_dict`` returns. Like
         ``consume_prefix_in_state_dict_if_present`` (https://github.com/pytorch/pytorch/pull/53224);
         kept on every release for the BatchNorm and multi-prefix cases."""
-        own_keys = list(module.state_dict().keys())
-        sd = collections.OrderedDict(state_dict)
+        sd = state_dict  # copied only when something changes: a plain state_dict costs one key scan
         metadata = getattr(state_dict, "_metadata", None)
-        metadata = collections.OrderedDict(metadata) if metadata is not None else None
+        own_keys = None
         changed = True
         while changed:
             changed = False
             for prefix in strip_prefixes:
-                if any(k.startswith(prefix) for k in sd) and not any(k.startswith(prefix) for k in own_keys):
-                    sd = collections.OrderedDict(
-                        (k[len(prefix) :] if k.startswith(prefix) else k, v) for k, v in sd.items()
-                    )
-                    if metadata is not None:
-                        meta = collections.OrderedDict()
-                        for k, v in metadata.items():
-                            if k == prefix[:-1] if prefix.endswith(".") else k == prefix:
-                                k = ""
-                            elif k.startswith(prefix):
-                                k = k[len(prefix) :]
-                            meta[k] = v
-                        metadata = meta
-                    changed = True
+                if not any(k.startswith(prefix) for k in sd):
+                    continue
+                if own_keys is None:
+                    own_keys = list(module.state_dict().keys())
+                if any(k.startswith(prefix) for k in own_keys):
+                    continue
+                sd = collections.OrderedDict(
+                    (k[len(prefix) :] if k.startswith(prefix) else k, v) for k, v in sd.items()
+                )
+                if metadata is not None:
+                    meta = collections.OrderedDict()
+                    for k, v in metadata.items():
+                        if k == prefix[:-1] if prefix.endswith(".") else k == prefix:
+                            k = ""
+                        elif k.startswith(prefix):
+                            k = k[len(prefix) :]
+                        meta[k] = v
+                    metadata = meta
+                changed = True
         batchnorm = torch.nn.modules.batchnorm._BatchNorm
         for name, sub in module.named_modules():
             if isinstance(sub, batchnorm) and getattr(sub, "num_batches_tracked", None) is not None:
                 p = name + "." if name else ""
                 if p + "running_mean" in sd and p + "num_batches_tracked" not in sd:
+                    if sd is state_dict:
+                        sd = collections.OrderedDict(state_dict)
                     sd[p + "num_batches_tracked"] = torch.tensor(0, dtype=torch.long)
-        if metadata is not None:
+        if sd is not state_dict and metadata is not None:
             sd._metadata = metadata
         return module.load_state_dict(sd, strict=strict)
 
