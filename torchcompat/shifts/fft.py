@@ -135,11 +135,22 @@ def _legacy_backports(torch: Any) -> Any:
             x = x.to(torch.get_default_dtype())
         return torch.view_as_complex(x if x.is_contiguous() else x.contiguous())
 
+    view_as_real, view_as_complex = torch.view_as_real, torch.view_as_complex
+    fft1, ifft1 = tfft.fft, tfft.ifft
+    fast_dtypes = (torch.float32, torch.float64)
+
+    def _fast_pairs(x: Tensor) -> bool:
+        """A contiguous float32/float64 tensor of real pairs with a signal dim: the common legacy call,
+        done with no further checks (training loops call these per step)."""
+        return x.dtype in fast_dtypes and x.dim() >= 2 and x.shape[-1] == 2 and x.is_contiguous()
+
     def fft_legacy(input: Tensor, signal_ndim: int, normalized: bool = False) -> Tensor:
         """``torch.fft(input, signal_ndim, normalized=False)`` of torch <= 1.7: complex-to-complex FFT over the
         last ``signal_ndim`` dims of a real-pair tensor (trailing dim of size 2); ``normalized`` scales by
         1/sqrt(N). Built on torch.fft.fftn + view_as_real (pytorch#42175; deprecated by PR #44876, removed in 1.8).
         Remove when no caller needs the real-pair layout (torch >= 1.8 code uses torch.fft.fftn)."""
+        if signal_ndim == 1 and not normalized and _fast_pairs(input):
+            return view_as_real(fft1(view_as_complex(input)))
         _check_legacy("fft", input, signal_ndim, True)
         return torch.view_as_real(_call(tfft.fft, tfft.fftn, _as_complex(input), signal_ndim, normalized))
 
@@ -147,6 +158,8 @@ def _legacy_backports(torch: Any) -> Any:
         """``torch.ifft(input, signal_ndim, normalized=False)`` of torch <= 1.7 (real-pair layout; 1/N scaling,
         1/sqrt(N) when ``normalized``). Built on torch.fft.ifftn (pytorch#42175).
         Remove when no caller needs the real-pair layout (torch >= 1.8 code uses torch.fft.ifftn)."""
+        if signal_ndim == 1 and not normalized and _fast_pairs(input):
+            return view_as_real(ifft1(view_as_complex(input)))
         _check_legacy("ifft", input, signal_ndim, True)
         return torch.view_as_real(_call(tfft.ifft, tfft.ifftn, _as_complex(input), signal_ndim, normalized))
 
