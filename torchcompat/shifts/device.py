@@ -4,7 +4,7 @@ Records generated from the shift catalogue; adapters, probes and notes are added
 
 from __future__ import annotations
 
-from typing import Any, Callable, List
+from typing import Any, Callable
 
 from torchcompat.probe import MISSING
 from torchcompat.registry import Resolution, backport, declare
@@ -26,25 +26,16 @@ DEVICE_ACCELERATOR = shift(
 
 
 class _Accelerator:
-    """``tc.accelerator()``: the best available ``torch.device`` (cuda, mps, xpu, else cpu), read without
-    initialising CUDA. Attribute access falls through to ``torch.accelerator`` where it exists (2.6+), so
-    ``tc.accelerator.device_count()`` works there. Backport of ``torch.accelerator.current_accelerator()``;
-    remove when torch >= 2.6 (https://pytorch.org/docs/stable/accelerator.html)."""
+    """``tc.accelerator()`` before torch 2.6: the best available ``torch.device`` (cuda, mps, xpu, else cpu),
+    read without initialising CUDA. Backport of ``torch.accelerator.current_accelerator()``; remove when
+    torch >= 2.6 (https://pytorch.org/docs/stable/accelerator.html). From 2.6 the adapter is
+    :func:`_accelerator_function`, whose attributes are ``torch.accelerator``'s."""
 
     def __init__(self, env: Any) -> None:
         self._env = env
-        self._module = env.get("accelerator")
-        if self._module is not MISSING and not hasattr(self._module, "current_accelerator"):
-            self._module = MISSING
-        # bound once: the call is on hot paths (device placement in loops), keep it at torch's own cost
         self._device = env.torch.device
-        if self._module is not MISSING:
-            self._is_available = self._module.is_available
-            self._current = self._module.current_accelerator
 
     def __call__(self) -> Any:
-        if self._module is not MISSING:
-            return self._device(self._current().type if self._is_available() else "cpu")
         return self._device(self._best_type())
 
     def _best_type(self) -> str:
@@ -59,18 +50,10 @@ class _Accelerator:
         return "cpu"
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or self._module is MISSING:
-            raise AttributeError(
-                "tc.accelerator has no attribute %r (torch.accelerator needs torch >= 2.6; this is torch %s)"
-                % (name, self._env.version)
-            )
-        return getattr(self._module, name)
-
-    def __dir__(self) -> List[str]:
-        names = set(object.__dir__(self))
-        if self._module is not MISSING:
-            names.update(n for n in dir(self._module) if not n.startswith("_"))
-        return sorted(names)
+        raise AttributeError(
+            "tc.accelerator has no attribute %r (torch.accelerator needs torch >= 2.6; this is torch %s)"
+            % (name, self._env.version)
+        )
 
     def __repr__(self) -> str:
         return "<torchcompat accelerator() on torch %s>" % self._env.version

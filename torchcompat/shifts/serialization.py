@@ -273,10 +273,9 @@ def _load_honours_pickle_module(env: Any) -> bool:
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 raise _ModuleUsed()
 
-        probe = types.ModuleType("torchcompat._probe_pickle")
+        probe = types.ModuleType("pickle")  # torch's dill check reads the module's name
         probe.Unpickler = Probe  # type: ignore[attr-defined]
         probe.load = lambda *args, **kwargs: Probe()  # type: ignore[attr-defined]
-        probe.__name__ = "pickle"  # torch's dill check reads the name
         kw = {"weights_only": False} if env.accepts("load", "weights_only") else {}
         try:
             torch.load(buf, pickle_module=probe, **kw)
