@@ -90,12 +90,12 @@ def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
             *(["--compile-bytecode"] if compile_all else []), *matrix.requirements(rel), "packaging", *TEST_DEPS
         )
         session.env["PYTHONDONTWRITEBYTECODE"] = None  # None unsets it for the commands below
+        _share_bytecode(session)
         # earlier sessions of this run rewrite docs/status/: the table's staleness test is the fast suite's
         session.env["TORCHCOMPAT_MATRIX_SESSION"] = rel.minor
         # the package itself, as users install it: one wheel per nox run, built once (a build per session
         # costs ~9 s here), installed without dependencies
         session.install("--no-deps", _package_wheel(session))
-        session.run("python", "-c", "import sys, torch; print('torch', torch.__version__, 'on Python', sys.version)")
         runner = ["timeout", "--kill-after=30", PYTEST_TIMEOUT_S] if shutil.which("timeout") else []
         report = []
         if os.environ.get("TORCHCOMPAT_JUNIT_DIR"):  # one JUnit XML per release, e.g. for CI artifacts
@@ -112,6 +112,24 @@ def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
         if not keep and location and os.path.isdir(location):
             shutil.rmtree(location, ignore_errors=True)
         _prune_uv_cache(session)
+
+
+def _share_bytecode(session: nox.Session) -> None:
+    """Keep the venv's bytecode in .nox/_pycache (``PYTHONPYCACHEPREFIX``, Python >= 3.8), so that it outlives
+    the venv: the first ``import torch`` of a fresh 2.x venv compiles ~1,500 modules (5-10 s, more for
+    torch._dynamo later), and the next run of the session finds them compiled. The cached .pyc stay valid
+    because uv hardlinks torch's files from its cache: same file, same mtime and size. torchcompat's own
+    entry is dropped first: its wheel may carry fixed timestamps, so an edit of the same size could pass the
+    mtime check. ``TORCHCOMPAT_NOX_PYCACHE=0`` turns this off."""
+    if os.environ.get("TORCHCOMPAT_NOX_PYCACHE") == "0":
+        return
+    prefix = os.path.join(ROOT, ".nox", "_pycache")
+    location = os.path.abspath(getattr(session.virtualenv, "location", "") or "")
+    if location:
+        mirror = os.path.join(prefix, location.lstrip(os.sep))
+        for own in glob.glob(os.path.join(mirror, "lib", "python*", "site-packages", "torchcompat")):
+            shutil.rmtree(own, ignore_errors=True)
+    session.env["PYTHONPYCACHEPREFIX"] = prefix
 
 
 def _prune_uv_cache(session: nox.Session) -> None:

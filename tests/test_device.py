@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import types
 
 import pytest
 import torch
 
 import torchcompat as tc
+from tests import fresh
 
 
 def _cuda_initialized():
@@ -39,15 +38,8 @@ def test_returns_the_best_available_device():
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the machine without CUDA")
 def test_cpu_here_and_cuda_stays_uninitialised():
-    # A fresh interpreter: nothing else in the test session may have touched CUDA first.
-    code = (
-        "import torch, torchcompat as tc\n"
-        "d = tc.accelerator()\n"
-        "init = torch.cuda.is_initialized() if hasattr(torch.cuda, 'is_initialized') else torch.cuda._initialized\n"
-        "print(d.type, bool(init))\n"
-    )
-    out = subprocess.check_output([sys.executable, "-c", code], universal_newlines=True, timeout=120)
-    assert out.split() == [_expected_type(), "False"]
+    # a fresh interpreter: nothing else in the test session may have touched CUDA first
+    assert fresh.fact("device") == {"type": _expected_type(), "cuda_initialized": False}
     assert tc.accelerator().type == "cpu"
     assert not _cuda_initialized()
 

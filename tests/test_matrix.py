@@ -222,3 +222,69 @@ def test_noxfile_has_one_session_per_release() -> None:
     sessions = json.loads(out.stdout.decode())
     assert [s["session"] for s in sessions] == ["tests(torch='%s')" % minor for minor in MINORS]
     assert sessions[0]["tags"] == ["matrix", "oldest"] and sessions[-1]["tags"] == ["matrix", "newest"]
+
+
+# -- shards and parallel streams ----------------------------------------------------------------------------
+
+
+def test_shards_are_stripes_that_cover_every_release_once(capsys) -> None:
+    rows = matrix.RELEASES
+    parts = [matrix.shard(rows, "%d/3" % k) for k in (1, 2, 3)]
+    assert sorted((r.minor for part in parts for r in part), key=matrix._minor_key) == MINORS
+    assert [r.minor for r in parts[0][:3]] == ["1.0", "1.3", "1.6"]
+    assert max(map(len, parts)) - min(map(len, parts)) <= 1
+    rc, out, _ = _run_cli(capsys, "--sessions", "--torch", ">=2.10", "--shard", "2/2")
+    assert rc == 0 and out.splitlines() == ["tests(torch='2.11')", "tests(torch='2.13')", "tests(torch='2.15')"]
+    rc, out, _ = _run_cli(capsys, "--github", "--shard", "1/30")
+    assert [job["session"] for job in json.loads(out)["include"]] == ["tests(torch='1.0')"]
+    for bad in ("3/2", "0/2", "1-2", "a/b"):
+        rc, _, err = _run_cli(capsys, "--sessions", "--shard", bad)
+        assert rc == 2 and "--shard" in err, bad
+    rc, _, err = _run_cli(capsys, "--sessions", "--", "-x")
+    assert rc == 2 and "--run" in err
+
+
+def test_stripes_and_nox_command() -> None:
+    from torchcompat.testing.parallel import nox_command, stripes
+
+    assert stripes(["a", "b", "c"], 2) == [["a", "c"], ["b"]]
+    assert stripes(["a"], 4) == [["a"]]
+    with pytest.raises(ValueError, match="at least 1"):
+        stripes(["a"], 0)
+    cmd = nox_command(["s1", "s2"], "nf.py", ["-x"], python="py")
+    assert cmd == ["py", "-m", "nox", "--non-interactive", "--noxfile", "nf.py", "--sessions", "s1", "s2", "--", "-x"]
+
+
+_TOY_NOXFILE = """
+import nox, time
+
+@nox.session(python=False, name="tests(torch='1.0')")
+def t10(session):
+    session.log("pytest args %s" % session.posargs)
+    time.sleep(1.5)
+
+@nox.session(python=False, name="tests(torch='1.1')")
+def t11(session):
+    session.log("pytest args %s" % session.posargs)
+    time.sleep(1.5)
+    if session.posargs == ["--fail-1.1"]:
+        session.error("asked to fail")
+"""
+
+
+def test_run_streams_in_parallel_prefixes_and_reports(tmp_path, capsys) -> None:
+    pytest.importorskip("nox")
+    noxfile = tmp_path / "noxfile.py"
+    noxfile.write_text(_TOY_NOXFILE)
+    rc, out, _ = _run_cli(capsys, "--run", "-j", "2", "--torch", "<1.2", "--noxfile", str(noxfile), "--", "-k", "x")
+    assert rc == 0, out
+    lines = out.splitlines()
+    assert any(line.startswith("[1] ") and "pytest args ['-k', 'x']" in line for line in lines), out
+    assert any(line.startswith("[2] ") and "tests(torch='1.1')" in line for line in lines), out
+    assert "== 2 stream(s)" in out and "[1] ok: 1 session(s)" in out and "[2] ok: 1 session(s)" in out
+    wall = float(out.split("== 2 stream(s), ")[1].split(" s wall")[0])
+    assert wall < 2.9  # the two 1.5 s sessions overlapped
+    rc, out, _ = _run_cli(capsys, "--run", "-j", "2", "--torch", "<1.2", "--noxfile", str(noxfile), "--", "--fail-1.1")
+    assert rc == 1
+    assert "[2] FAILED (exit 1): 1 session(s)" in out and "Session tests(torch='1.1') aborted: asked to fail" in out
+    assert "[1] ok" in out

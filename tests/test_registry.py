@@ -11,6 +11,8 @@ import pytest
 import torch
 
 import torchcompat as tc
+from tests import fresh
+from torchcompat import cli
 from torchcompat.registry import REGISTRY, STATUSES, Binding, UnsupportedError, declare, native, unavailable
 
 
@@ -77,11 +79,18 @@ def test_duplicate_declarations_are_refused():
         shift.adapter("no_grad")(lambda env: native(None))
 
 
-def test_info_json_lists_every_shift():
-    out = subprocess.run(
-        [sys.executable, "-m", "torchcompat", "info", "--json"], check=True, stdout=subprocess.PIPE
-    ).stdout
-    data = json.loads(out.decode())
+def _info(argv, capsys):
+    """``torchcompat info ARGS`` through the console entry point, in this interpreter (a subprocess would cost an
+    ``import torch``); its exit code and stdout."""
+    capsys.readouterr()
+    code = cli.main(["info"] + argv)
+    return code, capsys.readouterr().out
+
+
+def test_info_json_lists_every_shift(capsys):
+    code, out = _info(["--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
     assert data["torch_version"] == str(tc.TORCH_VERSION)
     assert data["build"]["kind"] in ("cpu", "cuda", "rocm")
     ids = {row["id"] for row in data["shifts"]}
@@ -92,9 +101,9 @@ def test_info_json_lists_every_shift():
         assert row["status"] in STATUSES + ("none",)
 
 
-def test_info_text():
-    out = subprocess.run([sys.executable, "-m", "torchcompat", "info"], check=True, stdout=subprocess.PIPE).stdout
-    text = out.decode()
+def test_info_text(capsys):
+    code, text = _info([], capsys)
+    assert code == 0
     assert text.startswith("torch %s" % tc.TORCH_VERSION)
     assert "ag-volatile" in text and "tc.no_grad: native" in text
 
@@ -121,7 +130,4 @@ def test_submodules_import_without_torch():
 
 
 def test_namespace_import_as_first_import():
-    code = "import torchcompat.nn.functional as F, torch; print(F.relu is torch.nn.functional.relu)"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True)
-    assert proc.returncode == 0, proc.stderr.decode()
-    assert proc.stdout.decode().strip() == "True"
+    assert fresh.fact("first_import") is True  # `import torchcompat.nn.functional` first in a fresh process

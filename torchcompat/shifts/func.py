@@ -120,9 +120,9 @@ def _internal_amp_warning_filter(env: Any) -> Optional[Callable[[], None]]:
     re-asserted on every call, because a caller's ``catch_warnings`` drops it on exit."""
 
     def check(torch: Any) -> bool:
-        x = torch.ones(2, requires_grad=True)
-        with warnings.catch_warnings(record=True) as seen:
+        with torch.enable_grad(), warnings.catch_warnings(record=True) as seen:  # a first call may be in no_grad
             warnings.simplefilter("always")
+            x = torch.ones(2, requires_grad=True)
             torch.utils.checkpoint.checkpoint(lambda t: t * 2, x, use_reentrant=True).sum().backward()
         return any(issubclass(w.category, FutureWarning) and "amp.autocast" in str(w.message) for w in seen)
 
@@ -153,14 +153,18 @@ def _make_checkpoint(env: Any) -> Callable[..., Any]:
     warned = []
 
     if takes_use_reentrant:
-        quiet = _internal_amp_warning_filter(env)
+        # probed at the first call, not at resolution: the probe's checkpoint imports torch._dynamo (~2.5 s on
+        # 2.x), which the first real call pays anyway
+        quiet: List[Optional[Callable[[], None]]] = []
 
         def checkpoint(function: Callable[..., Any], *args: Any, use_reentrant: Optional[bool] = None, **kwargs: Any):
             """``torch.utils.checkpoint.checkpoint`` without the warning torch >= 2.1 gives when
             ``use_reentrant`` is omitted (https://github.com/pytorch/pytorch/pull/100551): omitted means
             True, the default of every release. Remove when torch requires ``use_reentrant``."""
-            if quiet is not None:
-                quiet()
+            if not quiet:
+                quiet.append(_internal_amp_warning_filter(env))
+            if quiet[0] is not None:
+                quiet[0]()
             return native_checkpoint(
                 function, *args, use_reentrant=True if use_reentrant is None else use_reentrant, **kwargs
             )

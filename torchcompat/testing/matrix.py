@@ -349,9 +349,37 @@ def configure(parser: argparse.ArgumentParser) -> None:
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the rows as JSON")
     out.add_argument("--github", action="store_true", help="print a GitHub Actions job matrix, one job per session")
+    out.add_argument("--sessions", action="store_true", help="print the nox session names, one per line")
+    out.add_argument(
+        "--run",
+        action="store_true",
+        help="run the releases' nox sessions, in --jobs parallel nox processes (arguments after -- go to pytest)",
+    )
     parser.add_argument(
         "--here", action="store_true", help="add the interpreter this machine would use (PATH, then pyenv)"
     )
+    parser.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="only the K-th of N stripes of the releases (1.0, 1.2, ... for 1/2), to spread them over runners",
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="with --run: nox processes at once (default: cores)"
+    )
+    parser.add_argument("--noxfile", metavar="PATH", help="with --run: the noxfile (default: nox's, ./noxfile.py)")
+    parser.add_argument("posargs", nargs="*", metavar="-- PYTEST_ARGS", help="with --run: passed on to the sessions")
+
+
+def shard(rows: Sequence[Release], spec: str) -> List[Release]:
+    """The ``K/N`` stripe of ``rows``: every N-th release from the K-th (1-based). Stripes, not halves,
+    because newer releases cost more: each stripe gets old and new ones alike."""
+    try:
+        k, n = (int(part) for part in spec.split("/"))
+    except ValueError:
+        raise ValueError("--shard wants K/N with whole numbers, e.g. 1/2; got %r" % spec) from None
+    if not 1 <= k <= n:
+        raise ValueError("--shard K/N needs 1 <= K <= N; got %r" % spec)
+    return list(rows[k - 1 :: n])
 
 
 def _text(rows: List[Release], here: Optional[Dict[str, str]]) -> str:
@@ -386,6 +414,25 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:  # packaging's InvalidSpecifier
         print("torchcompat matrix: invalid --torch specifier: %s" % exc, file=sys.stderr)
         return 2
+    if args.shard:
+        try:
+            rows = shard(rows, args.shard)
+        except ValueError as exc:
+            print("torchcompat matrix: %s" % exc, file=sys.stderr)
+            return 2
+    if args.posargs and not args.run:
+        print("torchcompat matrix: arguments after -- go with --run only: %s" % " ".join(args.posargs), file=sys.stderr)
+        return 2
+    if args.run:
+        if args.jobs < 1:
+            print("torchcompat matrix: --jobs must be at least 1", file=sys.stderr)
+            return 2
+        from torchcompat.testing.parallel import run_streams
+
+        return run_streams([rel.session for rel in rows], args.jobs, args.noxfile, args.posargs)
+    if args.sessions:
+        print("\n".join(rel.session for rel in rows))
+        return 0 if rows else 1
     if args.github:
         print(json.dumps(github_matrix(rows), separators=(",", ":")))
         return 0
