@@ -136,21 +136,23 @@ def _legacy_backports(torch: Any) -> Any:
         return torch.view_as_complex(x if x.is_contiguous() else x.contiguous())
 
     view_as_real, view_as_complex = torch.view_as_real, torch.view_as_complex
-    fft1, ifft1 = tfft.fft, tfft.ifft
-    fast_dtypes = (torch.float32, torch.float64)
-
-    def _fast_pairs(x: Tensor) -> bool:
-        """A contiguous float32/float64 tensor of real pairs with a signal dim: the common legacy call,
-        done with no further checks (training loops call these per step)."""
-        return x.dtype in fast_dtypes and x.dim() >= 2 and x.shape[-1] == 2 and x.is_contiguous()
+    fft1, ifft1, rfft1, irfft1 = tfft.fft, tfft.ifft, tfft.rfft, tfft.irfft
+    # The common 1-D calls (training loops make them every step) go straight to torch, with no checks of
+    # ours: view_as_complex itself refuses what the short path cannot take (no trailing pair, an integer
+    # dtype, unsuitable strides) and fft refuses 0-d input. Any such refusal falls through to the full path,
+    # which converts what the old functions converted and raises their messages.
+    _REFUSED = (RuntimeError, IndexError)
 
     def fft_legacy(input: Tensor, signal_ndim: int, normalized: bool = False) -> Tensor:
         """``torch.fft(input, signal_ndim, normalized=False)`` of torch <= 1.7: complex-to-complex FFT over the
         last ``signal_ndim`` dims of a real-pair tensor (trailing dim of size 2); ``normalized`` scales by
         1/sqrt(N). Built on torch.fft.fftn + view_as_real (pytorch#42175; deprecated by PR #44876, removed in 1.8).
         Remove when no caller needs the real-pair layout (torch >= 1.8 code uses torch.fft.fftn)."""
-        if signal_ndim == 1 and not normalized and _fast_pairs(input):
-            return view_as_real(fft1(view_as_complex(input)))
+        if signal_ndim == 1 and not normalized:
+            try:
+                return view_as_real(fft1(view_as_complex(input)))
+            except _REFUSED:
+                pass
         _check_legacy("fft", input, signal_ndim, True)
         return torch.view_as_real(_call(tfft.fft, tfft.fftn, _as_complex(input), signal_ndim, normalized))
 
@@ -158,8 +160,11 @@ def _legacy_backports(torch: Any) -> Any:
         """``torch.ifft(input, signal_ndim, normalized=False)`` of torch <= 1.7 (real-pair layout; 1/N scaling,
         1/sqrt(N) when ``normalized``). Built on torch.fft.ifftn (pytorch#42175).
         Remove when no caller needs the real-pair layout (torch >= 1.8 code uses torch.fft.ifftn)."""
-        if signal_ndim == 1 and not normalized and _fast_pairs(input):
-            return view_as_real(ifft1(view_as_complex(input)))
+        if signal_ndim == 1 and not normalized:
+            try:
+                return view_as_real(ifft1(view_as_complex(input)))
+            except _REFUSED:
+                pass
         _check_legacy("ifft", input, signal_ndim, True)
         return torch.view_as_real(_call(tfft.ifft, tfft.ifftn, _as_complex(input), signal_ndim, normalized))
 
@@ -168,6 +173,11 @@ def _legacy_backports(torch: Any) -> Any:
         FFT over the last ``signal_ndim`` dims, returned as real pairs (trailing dim 2); ``onesided`` keeps
         n//2+1 bins of the last dim, else the full spectrum. Built on torch.fft.rfftn/fftn + view_as_real
         (pytorch#42175). Remove when no caller needs the real-pair layout (torch >= 1.8 code uses torch.fft)."""
+        if signal_ndim == 1 and onesided and not normalized:
+            try:
+                return view_as_real(rfft1(input))
+            except _REFUSED:
+                pass
         _check_legacy("rfft", input, signal_ndim, False)
         if onesided:
             return torch.view_as_real(_call(tfft.rfft, tfft.rfftn, input, signal_ndim, normalized))
@@ -185,12 +195,16 @@ def _legacy_backports(torch: Any) -> Any:
         is 2*n-1 like the old function (not torch.fft.irfft's 2*(n-1), pytorch#19111); with
         ``onesided=False`` the input is the full spectrum and only its first n//2+1 bins are read.
         Built on torch.fft.irfftn (pytorch#42175). Remove when no caller needs the real-pair layout."""
-        if signal_ndim == 1 and onesided and input.dim() >= 2 and input.shape[-1] == 2:
-            # the common case, kept short (this adapter sits in training loops)
-            n_in = input.shape[-2]
-            n = int(signal_sizes[0]) if signal_sizes else 2 * n_in - 1
-            if n // 2 + 1 == n_in and (not signal_sizes or len(signal_sizes) == 1):
-                return tfft.irfft(_as_complex(input), n=n, norm="ortho" if normalized else None)
+        if signal_ndim == 1 and onesided:
+            try:
+                spectrum = view_as_complex(input)
+                n_in = spectrum.shape[-1]
+            except _REFUSED:
+                pass
+            else:
+                n = int(signal_sizes[0]) if signal_sizes else 2 * n_in - 1
+                if n // 2 + 1 == n_in and (not signal_sizes or len(signal_sizes) == 1):  # else: the full path's error
+                    return irfft1(spectrum, n=n, norm="ortho" if normalized else None)
         _check_legacy("irfft", input, signal_ndim, True)
         in_sizes = [int(n) for n in input.shape[-signal_ndim - 1 : -1]]
         if signal_sizes is not None and len(signal_sizes) > 0:
