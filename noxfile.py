@@ -7,17 +7,19 @@
     nox -t matrix -- -x -k linalg   # arguments after -- go to pytest
     nox -s docs                     # regenerate docs/compatibility.md from docs/status/torch-X.Y.json,
                                     # which each matrix session writes (torchcompat.docs --snapshot)
+    torchcompat matrix --run -j 2   # the matrix sessions as 2 parallel nox processes (nox runs one at a time)
 
 The sessions come from ``torchcompat.testing.matrix`` (the release table): each runs on the table's
 Python for that release, found on PATH or under ``$(pyenv root)/versions``; without one the session
 skips and says which Python it needs. Venvs are made by uv with one shared cache and hardlinks
 (``UV_LINK_MODE=hardlink``), so a venv costs only its bytecode, and each is deleted after its session
-(``TORCHCOMPAT_KEEP_VENVS=1`` keeps them). Keeping every release's torch and CUDA packages takes the uv cache
-to ~60 GB (measured), hence the pruning option below.
+(``TORCHCOMPAT_KEEP_VENVS=1`` keeps them). The bytecode outlives the venvs in ``.nox/_pycache``
+(``TORCHCOMPAT_NOX_PYCACHE=0`` turns that off). Keeping every release's torch and CUDA packages takes the
+uv cache to ~60 GB (measured), hence the eviction option below.
 ``TORCHCOMPAT_JUNIT_DIR=dir`` writes ``dir/torch-1.8.xml`` per release; ``TORCHCOMPAT_PYTEST_TIMEOUT``
-(seconds, default 1200) bounds each pytest run. ``TORCHCOMPAT_PRUNE_UV_CACHE=30`` removes torch and triton
-from the uv cache after a session when less than 30 GB are free (the nvidia-* wheels stay): without it
-the full matrix's cache outgrows an 80 GB disk.
+(seconds, default 1200) bounds each pytest run. ``TORCHCOMPAT_PRUNE_UV_CACHE=30`` evicts a session's
+torch and triton from the uv cache after it when less than 30 GB are free (the nvidia-* wheels stay):
+without it the full matrix's cache outgrows this machine's disk.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import glob
 import os
 import shutil
 import sys
-from typing import List
+from typing import Dict, List, Tuple
 
 import nox
 import nox.virtualenv
@@ -109,9 +111,19 @@ def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
     finally:
         keep = os.environ.get("TORCHCOMPAT_KEEP_VENVS") == "1" or getattr(session.virtualenv, "_reused", False)
         location = getattr(session.virtualenv, "location", None)
+        installed = _installed(location, ("torch", "triton")) if location else {}
         if not keep and location and os.path.isdir(location):
             shutil.rmtree(location, ignore_errors=True)
-        _prune_uv_cache(session)
+        _prune_uv_cache(session, installed)
+
+
+def _installed(venv: str, names: Tuple[str, ...]) -> Dict[str, str]:
+    """The versions of ``names`` installed in ``venv``, read from their .dist-info folders."""
+    found = {}
+    for name in names:
+        for info in glob.glob(os.path.join(venv, "lib", "python*", "site-packages", name + "-*.dist-info")):
+            found[name] = os.path.basename(info)[len(name) + 1 : -len(".dist-info")]
+    return found
 
 
 def _share_bytecode(session: nox.Session) -> None:
@@ -132,19 +144,47 @@ def _share_bytecode(session: nox.Session) -> None:
     session.env["PYTHONPYCACHEPREFIX"] = prefix
 
 
-def _prune_uv_cache(session: nox.Session) -> None:
-    """With TORCHCOMPAT_PRUNE_UV_CACHE=N (GB): when less than N GB are free, drop torch and triton from the
-    uv cache. Each torch wheel stays ~1-2.5 GB unpacked there, and 30 of them plus the CUDA packages do not
-    fit on an 80 GB disk; torch re-downloads in ~10 s, the shared nvidia-* wheels stay. Pruning locks the
-    cache (other uv processes wait) for a minute or so, hence only when needed."""
+def _prune_uv_cache(session: nox.Session, installed: Dict[str, str]) -> None:
+    """With TORCHCOMPAT_PRUNE_UV_CACHE=N (GB): when less than N GB are free after a session, evict that
+    session's torch and triton from the uv cache. Each torch stays ~1-2.5 GB unpacked there, and 30 of them
+    plus the CUDA packages do not fit on this disk beside the rest (measured: the cache wants ~60 GB). Evicting
+    only the release just tested keeps the cache as full as the disk allows, so the next run downloads
+    only what did not fit (~20-40 s per torch); the shared nvidia-* wheels stay. Where the cache layout is not
+    the one known here, ``uv cache clean torch triton`` drops every torch instead."""
     limit = os.environ.get("TORCHCOMPAT_PRUNE_UV_CACHE")
     if not limit:
         return
     cache = os.environ.get("UV_CACHE_DIR") or os.path.expanduser("~/.cache/uv")
     free_gb = shutil.disk_usage(cache if os.path.isdir(cache) else os.path.expanduser("~")).free / 1e9
-    if free_gb < float(limit):
-        session.log("%.1f GB free (< %s GB): removing torch and triton from the uv cache" % (free_gb, limit))
-        session.run_install(UV, "cache", "clean", "torch", "triton", external=True, silent=True)
+    if free_gb >= float(limit):
+        return
+    evicted = [name + " " + version for name, version in installed.items() if _evict(cache, name, version)]
+    if evicted and "torch" in " ".join(evicted):
+        freed = shutil.disk_usage(cache).free / 1e9 - free_gb
+        session.log(
+            "%.1f GB free (< %s GB): evicted %s from the uv cache (%.1f GB)"
+            % (free_gb, limit, ", ".join(evicted), freed)
+        )
+        return
+    session.log("%.1f GB free (< %s GB): removing torch and triton from the uv cache" % (free_gb, limit))
+    session.run_install(UV, "cache", "clean", "torch", "triton", external=True, silent=True)
+
+
+def _evict(cache: str, name: str, version: str) -> bool:
+    """Remove one wheel version from the uv cache: the entry ``wheels-v*/pypi/NAME/VERSION-<tags>`` (a link
+    into ``archive-v*/``), its unpacked archive and its metadata files. False where no such entry exists."""
+    done = False
+    for entry in glob.glob(os.path.join(cache, "wheels-v*", "pypi", name, version + "-*")):
+        if not os.path.islink(entry):
+            continue  # the .http / .lock / .msgpack files go with their entry below
+        target = os.path.realpath(entry)
+        if os.path.basename(os.path.dirname(target)).startswith("archive-v") and os.path.isdir(target):
+            shutil.rmtree(target, ignore_errors=True)
+        for path in [entry] + [entry + ext for ext in (".http", ".msgpack", ".lock")]:
+            if os.path.lexists(path):
+                os.remove(path)
+        done = True
+    return done
 
 
 def _skip(reason: str):  # -> session function

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -256,11 +257,12 @@ def test_stripes_and_nox_command() -> None:
 
 
 _TOY_NOXFILE = """
-import nox, time
+import nox, os, time
 
 @nox.session(python=False, name="tests(torch='1.0')")
 def t10(session):
     session.log("pytest args %s" % session.posargs)
+    session.log("threads %s" % os.environ.get("OMP_NUM_THREADS"))
     time.sleep(1.5)
 
 @nox.session(python=False, name="tests(torch='1.1')")
@@ -279,12 +281,44 @@ def test_run_streams_in_parallel_prefixes_and_reports(tmp_path, capsys) -> None:
     rc, out, _ = _run_cli(capsys, "--run", "-j", "2", "--torch", "<1.2", "--noxfile", str(noxfile), "--", "-k", "x")
     assert rc == 0, out
     lines = out.splitlines()
-    assert any(line.startswith("[1] ") and "pytest args ['-k', 'x']" in line for line in lines), out
-    assert any(line.startswith("[2] ") and "tests(torch='1.1')" in line for line in lines), out
+    assert any(re.match(r"\[1 00:0\d\] ", line) and "pytest args ['-k', 'x']" in line for line in lines), out
+    assert any(re.match(r"\[2 00:0\d\] ", line) and "tests(torch='1.1')" in line for line in lines), out
     assert "== 2 stream(s)" in out and "[1] ok: 1 session(s)" in out and "[2] ok: 1 session(s)" in out
+    threads = os.environ.get("OMP_NUM_THREADS") or str(max(1, (os.cpu_count() or 1) // 2))
+    assert "threads %s" % threads in out  # each stream's share of the cores
     wall = float(out.split("== 2 stream(s), ")[1].split(" s wall")[0])
     assert wall < 2.9  # the two 1.5 s sessions overlapped
     rc, out, _ = _run_cli(capsys, "--run", "-j", "2", "--torch", "<1.2", "--noxfile", str(noxfile), "--", "--fail-1.1")
     assert rc == 1
     assert "[2] FAILED (exit 1): 1 session(s)" in out and "Session tests(torch='1.1') aborted: asked to fail" in out
     assert "[1] ok" in out
+
+
+def test_noxfile_evicts_one_release_from_the_uv_cache(tmp_path) -> None:
+    pytest.importorskip("nox")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_torchcompat_noxfile", os.path.join(ROOT, "noxfile.py"))
+    noxfile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(noxfile)
+    venv = tmp_path / "venv" / "lib" / "python3.13" / "site-packages"
+    (venv / "torch-2.1.2.dist-info").mkdir(parents=True)
+    (venv / "triton-2.1.0.dist-info").mkdir()
+    assert noxfile._installed(str(tmp_path / "venv"), ("torch", "triton", "numpy")) == {
+        "torch": "2.1.2",
+        "triton": "2.1.0",
+    }
+    cache = tmp_path / "uv"
+    wheels = cache / "wheels-v8" / "pypi" / "torch"
+    wheels.mkdir(parents=True)
+    for version, key in (("2.1.2", "AAA"), ("2.10.0-3", "BBB"), ("2.1.20", "CCC")):
+        (cache / "archive-v0" / key / "torch").mkdir(parents=True)
+        entry = wheels / (version + "-cp313-cp313-manylinux_2_28_x86_64")
+        entry.symlink_to(os.path.join("..", "..", "..", "archive-v0", key))
+        for ext in (".http", ".msgpack", ".lock"):
+            (wheels / (entry.name + ext)).write_text("")
+    assert noxfile._evict(str(cache), "torch", "2.1.2") is True
+    assert sorted(os.listdir(cache / "archive-v0")) == ["BBB", "CCC"]  # 2.10.0 and 2.1.20 are other releases
+    assert not [name for name in os.listdir(wheels) if name.startswith("2.1.2-")]
+    assert len(os.listdir(wheels)) == 8
+    assert noxfile._evict(str(cache), "torch", "2.1.2") is False  # gone already: the caller falls back

@@ -688,6 +688,18 @@ def test_load_state_dict_fills_batchnorm_num_batches_tracked():
     dst2 = _net(3)
     tc.load_state_dict(dst2, plain)
     assert torch.equal(dst2[1].running_var, src[1].running_var)
+    # BatchNorm at any depth, or the module itself; a buffer that only ends like "running_mean" is not BN state
+    for bn in (torch.nn.BatchNorm1d(3), torch.nn.Sequential(torch.nn.Sequential(torch.nn.BatchNorm1d(3)))):
+        full = bn.state_dict()
+        state = collections.OrderedDict((k, v) for k, v in full.items() if "num_batches" not in k)
+        state._metadata = full._metadata
+        with pytest.raises(RuntimeError, match="num_batches_tracked"):
+            bn.load_state_dict(state)
+        tc.load_state_dict(bn, state)
+    holder = torch.nn.Module()
+    holder.register_buffer("xrunning_mean", torch.zeros(1))
+    with pytest.raises(RuntimeError, match="xnum_batches_tracked"):
+        tc.load_state_dict(holder, {"xrunning_mean": torch.zeros(1), "xnum_batches_tracked": torch.zeros(1)})
 
 
 def test_load_state_dict_strict_false_reports_like_torch():

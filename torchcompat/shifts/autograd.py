@@ -326,12 +326,12 @@ def _variable(env: Any) -> Any:
             """The portable ``Variable(data, requires_grad, volatile)``: a leaf tensor. ``volatile=True``
             (0.3: no graph) gives a tensor that does not require grad; compute under ``tc.no_grad()``
             to keep no graph. https://pytorch.org/blog/pytorch-0_4_0-migration-guide/"""
+            if not (requires_grad or volatile):  # the common call, kept short
+                return detach(data) if isinstance(data, Tensor) else new_tensor(data)
             if volatile and requires_grad:
                 raise ValueError("a variable cannot be both volatile and require grad (torch 0.3 rule)")
             out = detach(data) if isinstance(data, Tensor) else new_tensor(data)
-            if requires_grad:
-                out.requires_grad_(True)
-            return out
+            return out.requires_grad_(True) if requires_grad else out
 
         return backport(variable, "a leaf tensor; Variable is gone since 0.4")
 

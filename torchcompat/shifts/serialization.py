@@ -528,6 +528,15 @@ def _save(env: Any) -> Resolution:
     return backport(save)
 
 
+def _submodule(module: Any, dotted: str) -> Any:
+    """``module.get_submodule(dotted)`` (torch >= 1.9) on every release; None where the path leads nowhere."""
+    for part in dotted.split("."):
+        module = getattr(module, "_modules", {}).get(part)
+        if module is None:
+            return None
+    return module
+
+
 @SER_STATE_DICT_PREFIX.adapter("load_state_dict")
 def _load_state_dict(env: Any) -> Resolution:
     torch = env.torch
@@ -541,13 +550,14 @@ def _load_state_dict(env: Any) -> Resolution:
         stripped only when the module's own keys do not use it. Returns what ``load_state_dict`` returns. Like
         ``consume_prefix_in_state_dict_if_present`` (https://github.com/pytorch/pytorch/pull/53224);
         kept on every release for the BatchNorm and multi-prefix cases."""
-        sd = state_dict  # copied only when something changes: a plain state_dict costs one key scan
+        sd = state_dict  # copied only when something changes: a plain state_dict costs two key scans
         metadata = getattr(state_dict, "_metadata", None)
+        prefixes = tuple(strip_prefixes)
         own_keys = None
-        changed = True
+        changed = bool(prefixes) and any(k.startswith(prefixes) for k in sd)
         while changed:
             changed = False
-            for prefix in strip_prefixes:
+            for prefix in prefixes:
                 if not any(k.startswith(prefix) for k in sd):
                     continue
                 if own_keys is None:
@@ -567,11 +577,14 @@ def _load_state_dict(env: Any) -> Resolution:
                         meta[k] = v
                     metadata = meta
                 changed = True
-        batchnorm = torch.nn.modules.batchnorm._BatchNorm
-        for name, sub in module.named_modules():
-            if isinstance(sub, batchnorm) and getattr(sub, "num_batches_tracked", None) is not None:
-                p = name + "." if name else ""
-                if p + "running_mean" in sd and p + "num_batches_tracked" not in sd:
+        # BatchNorm state from before 0.4.1: running stats without num_batches_tracked
+        untracked = [k[: -len("running_mean")] for k in sd if k.endswith("running_mean")]
+        untracked = [p for p in untracked if (not p or p.endswith(".")) and p + "num_batches_tracked" not in sd]
+        if untracked:
+            batchnorm = torch.nn.modules.batchnorm._BatchNorm
+            for p in untracked:
+                sub = _submodule(module, p[:-1]) if p else module
+                if isinstance(sub, batchnorm) and getattr(sub, "num_batches_tracked", None) is not None:
                     if sd is state_dict:
                         sd = collections.OrderedDict(state_dict)
                     sd[p + "num_batches_tracked"] = torch.tensor(0, dtype=torch.long)

@@ -3,7 +3,8 @@
 nox runs its sessions one after another. A release matrix on an N-core machine goes faster as N nox
 processes over disjoint session lists (tox's ``tox p``, for nox). The lists are stripes of the release
 order (1.0, 1.2, ... and 1.1, 1.3, ...), because a newer torch costs more to import and test: every stream
-gets old and new releases alike. Output lines are prefixed with their stream, ``[1]``, ``[2]``.
+gets old and new releases alike. Output lines are prefixed with their stream and the time since the
+start, ``[1 02:05]``. Each stream's torch gets its share of the cores (``OMP_NUM_THREADS``, unless set).
 Never imports torch.
 """
 
@@ -40,8 +41,11 @@ def nox_command(
     return cmd
 
 
-def _pump(proc: "subprocess.Popen[bytes]", prefix: str, out: IO[str], lock: threading.Lock, record: dict) -> None:
-    """Copy one stream's output to ``out`` with its prefix; then record its exit status, end time and the
+def _pump(
+    proc: "subprocess.Popen[bytes]", prefix: str, started: float, out: IO[str], lock: threading.Lock, record: dict
+) -> None:
+    """Copy one stream's output to ``out``, each line prefixed with the stream and the time since the start
+    (``[1 02:05]``, to see where the time goes); then record its exit status, end time and the
     nox lines that name failed (or aborted) sessions."""
     assert proc.stdout is not None
     for raw in iter(proc.stdout.readline, b""):
@@ -49,7 +53,8 @@ def _pump(proc: "subprocess.Popen[bytes]", prefix: str, out: IO[str], lock: thre
         if line.startswith("nox > Session ") and (" failed" in line or " aborted" in line):
             record["failed"].append(line[len("nox > ") :])
         with lock:
-            out.write("%s %s\n" % (prefix, line))
+            elapsed = int(time.time() - started)
+            out.write("[%s %02d:%02d] %s\n" % (prefix, elapsed // 60, elapsed % 60, line))
             out.flush()
     proc.stdout.close()
     record["code"] = proc.wait()
@@ -67,7 +72,7 @@ def run_streams(
     """Run ``sessions`` as ``jobs`` nox processes at once; 0 if every stream passed, 1 if one failed, 2 if
     nox is missing.
 
-    Each stream's output goes to ``out`` (stdout), line by line with its ``[k]`` prefix. A summary closes
+    Each stream's output goes to ``out`` (stdout), line by line with its ``[k mm:ss]`` prefix. A summary closes
     the run: each stream's exit status, session count and wall time, and every session that failed."""
     out = out or sys.stdout
     if python is None and importlib.util.find_spec("nox") is None:
@@ -80,13 +85,18 @@ def run_streams(
     started = time.time()
     running = []
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # N streams of torch processes, each with as many OpenMP threads as cores, oversubscribe the machine: old
+    # releases spin-wait in OpenMP and ran some tests 10-70x slower here (1.6, 1.7 with 2 streams on 2 cores)
+    threads = str(max(1, (os.cpu_count() or 1) // len(stripes(list(sessions), jobs))))
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, threads)
     for k, part in enumerate(stripes(list(sessions), jobs), 1):
         cmd = nox_command(part, noxfile, posargs, python)
         with lock:
             out.write("[%d] %s\n" % (k, subprocess.list2cmdline(cmd)))
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
         record: dict = {"failed": [], "code": None, "ended": None}
-        pump = threading.Thread(target=_pump, args=(proc, "[%d]" % k, out, lock, record), daemon=True)
+        pump = threading.Thread(target=_pump, args=(proc, str(k), started, out, lock, record), daemon=True)
         pump.start()
         running.append((k, part, proc, pump, record))
     try:
