@@ -28,13 +28,13 @@ import glob
 import os
 import shutil
 import sys
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import nox
 import nox.virtualenv
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torchcompat.testing import matrix  # never imports torch
+from torchcompat.testing import matrix, uvcache  # never import torch
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -111,19 +111,10 @@ def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
     finally:
         keep = os.environ.get("TORCHCOMPAT_KEEP_VENVS") == "1" or getattr(session.virtualenv, "_reused", False)
         location = getattr(session.virtualenv, "location", None)
-        installed = _installed(location, ("torch", "triton")) if location else {}
+        installed = uvcache.installed_versions(location, ("torch", "triton")) if location else {}
         if not keep and location and os.path.isdir(location):
             shutil.rmtree(location, ignore_errors=True)
         _prune_uv_cache(session, installed)
-
-
-def _installed(venv: str, names: Tuple[str, ...]) -> Dict[str, str]:
-    """The versions of ``names`` installed in ``venv``, read from their .dist-info folders."""
-    found = {}
-    for name in names:
-        for info in glob.glob(os.path.join(venv, "lib", "python*", "site-packages", name + "-*.dist-info")):
-            found[name] = os.path.basename(info)[len(name) + 1 : -len(".dist-info")]
-    return found
 
 
 def _share_bytecode(session: nox.Session) -> None:
@@ -146,11 +137,9 @@ def _share_bytecode(session: nox.Session) -> None:
 
 def _prune_uv_cache(session: nox.Session, installed: Dict[str, str]) -> None:
     """With TORCHCOMPAT_PRUNE_UV_CACHE=N (GB): when less than N GB are free after a session, evict that
-    session's torch and triton from the uv cache. Each torch stays ~1-2.5 GB unpacked there, and 30 of them
-    plus the CUDA packages do not fit on this disk beside the rest (measured: the cache wants ~60 GB). Evicting
-    only the release just tested keeps the cache as full as the disk allows, so the next run downloads
-    only what did not fit (~20-40 s per torch); the shared nvidia-* wheels stay. Where the cache layout is not
-    the one known here, ``uv cache clean torch triton`` drops every torch instead."""
+    session's torch and triton from the uv cache (``torchcompat.testing.uvcache``); the shared nvidia-* wheels
+    stay. Where the cache layout is not the one known there, ``uv cache clean torch triton`` drops every torch
+    instead."""
     limit = os.environ.get("TORCHCOMPAT_PRUNE_UV_CACHE")
     if not limit:
         return
@@ -158,33 +147,14 @@ def _prune_uv_cache(session: nox.Session, installed: Dict[str, str]) -> None:
     free_gb = shutil.disk_usage(cache if os.path.isdir(cache) else os.path.expanduser("~")).free / 1e9
     if free_gb >= float(limit):
         return
-    evicted = [name + " " + version for name, version in installed.items() if _evict(cache, name, version)]
-    if evicted and "torch" in " ".join(evicted):
+    evicted = {name: version for name, version in installed.items() if uvcache.evict(cache, name, version)}
+    if "torch" in evicted:
         freed = shutil.disk_usage(cache).free / 1e9 - free_gb
-        session.log(
-            "%.1f GB free (< %s GB): evicted %s from the uv cache (%.1f GB)"
-            % (free_gb, limit, ", ".join(evicted), freed)
-        )
+        names = ", ".join("%s %s" % item for item in sorted(evicted.items()))
+        session.log("%.1f GB free (< %s GB): evicted %s from the uv cache (%.1f GB)" % (free_gb, limit, names, freed))
         return
     session.log("%.1f GB free (< %s GB): removing torch and triton from the uv cache" % (free_gb, limit))
     session.run_install(UV, "cache", "clean", "torch", "triton", external=True, silent=True)
-
-
-def _evict(cache: str, name: str, version: str) -> bool:
-    """Remove one wheel version from the uv cache: the entry ``wheels-v*/pypi/NAME/VERSION-<tags>`` (a link
-    into ``archive-v*/``), its unpacked archive and its metadata files. False where no such entry exists."""
-    done = False
-    for entry in glob.glob(os.path.join(cache, "wheels-v*", "pypi", name, version + "-*")):
-        if not os.path.islink(entry):
-            continue  # the .http / .lock / .msgpack files go with their entry below
-        target = os.path.realpath(entry)
-        if os.path.basename(os.path.dirname(target)).startswith("archive-v") and os.path.isdir(target):
-            shutil.rmtree(target, ignore_errors=True)
-        for path in [entry] + [entry + ext for ext in (".http", ".msgpack", ".lock")]:
-            if os.path.lexists(path):
-                os.remove(path)
-        done = True
-    return done
 
 
 def _skip(reason: str):  # -> session function

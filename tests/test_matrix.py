@@ -294,20 +294,14 @@ def test_run_streams_in_parallel_prefixes_and_reports(tmp_path, capsys) -> None:
     assert "[1] ok" in out
 
 
-def test_noxfile_evicts_one_release_from_the_uv_cache(tmp_path) -> None:
-    pytest.importorskip("nox")
-    import importlib.util
+def test_uv_cache_eviction_takes_one_release(tmp_path) -> None:
+    from torchcompat.testing import uvcache
 
-    spec = importlib.util.spec_from_file_location("_torchcompat_noxfile", os.path.join(ROOT, "noxfile.py"))
-    noxfile = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(noxfile)
     venv = tmp_path / "venv" / "lib" / "python3.13" / "site-packages"
     (venv / "torch-2.1.2.dist-info").mkdir(parents=True)
     (venv / "triton-2.1.0.dist-info").mkdir()
-    assert noxfile._installed(str(tmp_path / "venv"), ("torch", "triton", "numpy")) == {
-        "torch": "2.1.2",
-        "triton": "2.1.0",
-    }
+    found = uvcache.installed_versions(str(tmp_path / "venv"), ("torch", "triton", "numpy"))
+    assert found == {"torch": "2.1.2", "triton": "2.1.0"}
     cache = tmp_path / "uv"
     wheels = cache / "wheels-v8" / "pypi" / "torch"
     wheels.mkdir(parents=True)
@@ -317,8 +311,8 @@ def test_noxfile_evicts_one_release_from_the_uv_cache(tmp_path) -> None:
         entry.symlink_to(os.path.join("..", "..", "..", "archive-v0", key))
         for ext in (".http", ".msgpack", ".lock"):
             (wheels / (entry.name + ext)).write_text("")
-    assert noxfile._evict(str(cache), "torch", "2.1.2") is True
+    assert uvcache.evict(str(cache), "torch", "2.1.2") is True
     assert sorted(os.listdir(cache / "archive-v0")) == ["BBB", "CCC"]  # 2.10.0 and 2.1.20 are other releases
     assert not [name for name in os.listdir(wheels) if name.startswith("2.1.2-")]
     assert len(os.listdir(wheels)) == 8
-    assert noxfile._evict(str(cache), "torch", "2.1.2") is False  # gone already: the caller falls back
+    assert uvcache.evict(str(cache), "torch", "2.1.2") is False  # gone already: the caller falls back

@@ -204,7 +204,8 @@ def _legacy_backports(torch: Any) -> Any:
             else:
                 n = int(signal_sizes[0]) if signal_sizes else 2 * n_in - 1
                 if n // 2 + 1 == n_in and (not signal_sizes or len(signal_sizes) == 1):  # else: the full path's error
-                    return irfft1(spectrum, n=n, norm="ortho" if normalized else None)
+                    # positional: torch's argument parser takes keywords ~0.3 us slower
+                    return irfft1(spectrum, n, -1, "ortho") if normalized else irfft1(spectrum, n)
         _check_legacy("irfft", input, signal_ndim, True)
         in_sizes = [int(n) for n in input.shape[-signal_ndim - 1 : -1]]
         if signal_sizes is not None and len(signal_sizes) > 0:

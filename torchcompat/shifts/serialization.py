@@ -314,6 +314,8 @@ def _native_load(env: Any, f: Any, map_location: Any, kw: Dict[str, Any]) -> Any
     FRAME) is retried with the restricted unpickler, which checks those opcodes too."""
     start = f.tell() if hasattr(f, "tell") and hasattr(f, "seek") else None
     try:
+        if not kw:  # the common call, without catch_warnings (a copy and restore of the filters per call)
+            return env.torch.load(f, map_location=map_location, weights_only=True)
         with warnings.catch_warnings():
             # torch warns that encoding= is ignored with weights_only=True, but its unpickler uses it.
             warnings.filterwarnings("ignore", message="pickle_load_args only works")
@@ -550,9 +552,14 @@ def _load_state_dict(env: Any) -> Resolution:
         stripped only when the module's own keys do not use it. Returns what ``load_state_dict`` returns. Like
         ``consume_prefix_in_state_dict_if_present`` (https://github.com/pytorch/pytorch/pull/53224);
         kept on every release for the BatchNorm and multi-prefix cases."""
-        sd = state_dict  # copied only when something changes: a plain state_dict costs two key scans
+        prefixes = (strip_prefixes,) if isinstance(strip_prefixes, str) else tuple(strip_prefixes)
+        for k in state_dict:  # one plain loop: most state dicts need nothing from us
+            if k.startswith(prefixes) or k.endswith("running_mean"):
+                break
+        else:
+            return module.load_state_dict(state_dict, strict=strict)
+        sd = state_dict  # copied only when something changes
         metadata = getattr(state_dict, "_metadata", None)
-        prefixes = tuple(strip_prefixes)
         own_keys = None
         changed = bool(prefixes) and any(k.startswith(prefixes) for k in sd)
         while changed:
