@@ -208,7 +208,7 @@ def test_probes_and_legacy_adapters_leave_torch_fft_alone():
     the records' probes and resolving the legacy adapters must not import it (checked in a fresh interpreter)."""
     found = fresh.fact("fft_probes")
     assert found["after"] == found["before"]
-    if torch.__version__.startswith("1.7."):  # plain `import torch` leaves the function there on 1.7 only
+    if tc.TORCH_RELEASE[:2] == (1, 7):  # plain `import torch` leaves the function there on 1.7 only
         assert found["before"] != "module", found
     assert found["natives"][0] == found["natives"][1]
     # the probe says "native" exactly where the torch.fft module exists

@@ -61,12 +61,6 @@ def _run_here(args, cwd, capsys, monkeypatch):
     return code, out, err
 
 
-def _release():
-    import torch
-
-    return tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2])
-
-
 def test_runs_like_python_script(tmp_path, capsys, monkeypatch):
     script = _write(
         tmp_path,
@@ -190,16 +184,15 @@ GAN = """\
     """
 
 
+@pytest.mark.torch_version(">=1.5")  # optimizers modified weights without bumping the version counter before
 def test_inplace_gan_error_names_the_fix(tmp_path, capsys, monkeypatch):
-    if _release() < (1, 5):
-        pytest.skip("optimizers modified weights without bumping the version counter before 1.5")
     script = _write(tmp_path, "gan.py", GAN)
     code, _, err = _run_here([script], tmp_path, capsys, monkeypatch)
     assert code == 1 and "modified by an inplace operation" in err
     assert "do every backward() before any step()" in err
 
 
-@pytest.mark.skipif(_release() != (1, 6), reason="the exit deadlock after a failed backward() is torch 1.6's")
+@pytest.mark.torch_version("==1.6.*")  # the exit deadlock after a failed backward() is torch 1.6's
 def test_failed_backward_exits_on_torch_1_6(tmp_path):
     # torch 1.6 deadlocked at exit here (pytorch#42132) until the runner freed the script's graph first
     code, _, err = _run([_write(tmp_path, "gan.py", GAN)], tmp_path, timeout=120)

@@ -4,7 +4,7 @@ Records generated from the shift catalogue; adapters, probes and notes are added
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from torchcompat.probe import MISSING
 from torchcompat.registry import Resolution, backport, declare, native, unavailable
@@ -180,11 +180,13 @@ def _dispatching(env: Any, native_fn: Any, fallback: Callable[..., Any], name: s
     return collective
 
 
-def _gloo_reduce_scatter_guard(env: Any, native_fn: Any, fallback: Callable[..., Any]) -> Callable[..., Any]:
+def _gloo_reduce_scatter_guard(env: Any, native_fn: Any, fallback: Callable[..., Any]) -> Optional[Callable[..., Any]]:
     """torch 2.2-2.8: gloo's ``reduce_scatter_tensor`` (an all-reduce fallback inside torch) overwrites its
     *input* with the reduced sum, and on 2.2 raises with ``async_op=True`` (measured on this project's matrix:
     a second call then reduces already-reduced data). On gloo those calls go through the list collectives,
-    which leave the input alone; on NCCL and other backends the call is torch's own."""
+    which leave the input alone; on NCCL and other backends the call is torch's own. None from 2.9."""
+    if env.at_least("2.9"):  # a bug of the gloo backend: no cheap probe without a process group
+        return None
     dist = env.torch.distributed
     SUM = dist.ReduceOp.SUM
 
@@ -198,7 +200,15 @@ def _gloo_reduce_scatter_guard(env: Any, native_fn: Any, fallback: Callable[...,
     return reduce_scatter_tensor
 
 
-def _resolve(env: Any, names: Any, fallback_of: Callable[[Any], Callable[..., Any]], name: str) -> Resolution:
+def _resolve(
+    env: Any,
+    names: Any,
+    fallback_of: Callable[[Any], Callable[..., Any]],
+    name: str,
+    guard: Optional[Callable[[Any, Any, Callable[..., Any]], Optional[Callable[..., Any]]]] = None,
+) -> Resolution:
+    """The adapter for one collective: torch's modern name, its 2.2+ name (through ``guard(env, fn, fallback)``
+    where that returns a wrapper for a release's bug), the ``_base`` name on NCCL, else the fallback."""
     if not env.has("distributed.all_gather") or not env.has("distributed.all_reduce"):
         return unavailable("1.0", "torch.distributed is not available in this build")
     modern, current, base = names
@@ -208,8 +218,9 @@ def _resolve(env: Any, names: Any, fallback_of: Callable[[Any], Callable[..., An
     fn = env.get("distributed." + current)
     fallback = env._cached(("torchcompat", name), lambda: fallback_of(env.torch))
     if fn is not MISSING and env.at_least("2.2"):
-        if name == "reduce_scatter_tensor" and not env.at_least("2.9"):
-            return backport(_gloo_reduce_scatter_guard(env, fn, fallback), "torch's, gloo's bugs routed around")
+        guarded = guard(env, fn, fallback) if guard is not None else None
+        if guarded is not None:
+            return backport(guarded, "torch's, gloo's bugs routed around")
         return native(fn)
     if fn is MISSING:
         fn = env.get("distributed." + base)
@@ -238,6 +249,7 @@ def _reduce_scatter(env: Any) -> Resolution:
             ("reduce_scatter_single", "reduce_scatter_tensor", "_reduce_scatter_base"),
             make_reduce_scatter_fallback,
             "reduce_scatter_tensor",
+            _gloo_reduce_scatter_guard,
         ),
     )
 

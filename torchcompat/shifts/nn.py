@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from torchcompat.probe import MISSING
+from torchcompat.probe import env as probe_env
 from torchcompat.registry import Resolution, UnsupportedError, backport, declare, native, unavailable
 
 shift = declare("nn")
@@ -950,17 +951,14 @@ def _build_interpolate(torch: Any) -> Callable[..., Any]:
     has_recompute = "recompute_scale_factor" in params
     has_antialias = "antialias" in params
 
-    tuple_ok: List[bool] = []
-
     def tuple_scales_ok() -> bool:
-        """Do the kernels take per-dimension scales (1.6+), or only one float (1.5)?"""
-        if not tuple_ok:
-            try:
-                base(torch.zeros(1, 1, 2, 2), None, (2.0, 1.5), "nearest", None, False)
-                tuple_ok.append(True)
-            except TypeError:
-                tuple_ok.append(False)
-        return tuple_ok[0]
+        """Do the kernels take per-dimension scales (1.6+), or only one float (1.5)? Probed at first need."""
+        return bool(
+            probe_env(torch).behaves(
+                "nn-interp-tuple-scales",
+                lambda t: base(t.zeros(1, 1, 2, 2), None, (2.0, 1.5), "nearest", None, False) is not None,
+            )
+        )
 
     def given_scale(input: Any, scales: Any, mode: str) -> Any:
         """Resample with the given scales used as they are (recompute_scale_factor=False) on kernels

@@ -87,10 +87,11 @@ def run_streams(
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     # N streams of torch processes, each with as many OpenMP threads as cores, oversubscribe the machine: old
     # releases spin-wait in OpenMP and ran some tests 10-70x slower here (1.6, 1.7 with 2 streams on 2 cores)
-    threads = str(max(1, (os.cpu_count() or 1) // len(stripes(list(sessions), jobs))))
+    parts = stripes(list(sessions), jobs)
+    threads = str(max(1, (os.cpu_count() or 1) // len(parts)))
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, threads)
-    for k, part in enumerate(stripes(list(sessions), jobs), 1):
+    for k, part in enumerate(parts, 1):
         cmd = nox_command(part, noxfile, posargs, python)
         with lock:
             out.write("[%d] %s\n" % (k, subprocess.list2cmdline(cmd)))
