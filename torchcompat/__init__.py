@@ -14,6 +14,10 @@ from typing import Any, List
 
 __version__ = "0.1.0"
 
+from torchcompat._namesake import warn_if_namesake as _warn_if_namesake
+
+_warn_if_namesake()  # the unrelated PyPI package also named "torchcompat" (one sentence, never raises)
+
 _NO_TORCH = (
     "torchcompat needs PyTorch, which is not installed here: install torch first (pip install torch); "
     "only the migration tool (torchcompat check / migrate) works without it."
