@@ -75,7 +75,7 @@ def _package_wheel(session: nox.Session) -> str:
         session.run_install(
             UV, "build", "--wheel", "--out-dir", out, "--python", sys.executable, ROOT, external=True, silent=True
         )
-        _WHEEL.extend(glob.glob(os.path.join(out, "torchcompat-*.whl")))
+        _WHEEL.extend(glob.glob(os.path.join(out, "pytorch_compat-*.whl")))  # the distribution is pytorch-compat
     return _WHEEL[0]
 
 
