@@ -45,8 +45,11 @@ def _run_here(args, cwd, capsys, monkeypatch):
     """``torchcompat run ARGS`` in this interpreter, through the same entry point as the console script: exit
     code (a script's ``sys.exit`` propagates as it would to the interpreter), stdout, stderr. One subprocess
     per command would cost an ``import torch`` each (2-4 s on 2.x); the restores are undone after every run
-    (checked), so the runs do not leak into each other."""
+    (checked), so the runs do not leak into each other. ``sys.excepthook`` is the interpreter's own during the run,
+    as in a fresh process (another test may leave one installed: torch.distributed's prefixes "[rank0]: "), and
+    put back after it (a script may install its own)."""
     monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)
     capsys.readouterr()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

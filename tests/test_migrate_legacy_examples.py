@@ -75,7 +75,7 @@ def _within_tolerance(script: str, value: float) -> bool:
 
 def _migrate(tmp_path, script: str, *flags: str) -> str:
     dest = os.path.join(str(tmp_path), script)
-    shutil.copy(os.path.join(EXAMPLES, script), dest)
+    shutil.copyfile(os.path.join(EXAMPLES, script), dest)  # our writable copy (shared/ is read-only)
     proc = subprocess.run(
         [sys.executable, "-m", "torchcompat", "migrate", "--write", "-q", *flags, dest],
         capture_output=True,

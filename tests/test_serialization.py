@@ -718,3 +718,203 @@ def test_pickle_module_bypass_of_torch_1_13_is_detected():
     the probe must see that, or the restricted unpickler would be silently skipped on 1.13."""
     honoured = ser._load_honours_pickle_module(ENV)
     assert honoured == (not (version.at_least("1.13") and not version.at_least("2.0")))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Files that are not checkpoints: one error type on every release, naming the file
+# ----------------------------------------------------------------------------------------------------
+NOT_A_CHECKPOINT = "not a torch checkpoint or corrupted"
+
+
+def _load_trusted(f, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # UnsafeLoadWarning, torch's own FutureWarnings
+        return tc.load(f, weights_only=False, **kw)
+
+
+INVALID_LOADERS = {
+    "tc.load": lambda f: tc.load(f),
+    "tc.load(weights_only=False)": _load_trusted,
+    "restricted": lambda f: ser.restricted_load(ENV, f),
+}
+
+
+def _random_bytes(seed):
+    import random
+
+    rnd = random.Random(seed)
+    n = rnd.choice([1, 2, 3, 8, 64, 500, 4096])
+    return bytes(rnd.getrandbits(8) for _ in range(n))
+
+
+def _assert_invalid(info, name):
+    """The one error: an UnpicklingError subclass (not a refusal) naming the file, the original chained."""
+    error = info.value
+    assert type(error) is tc.InvalidCheckpointError, repr(error)
+    assert isinstance(error, pickle.UnpicklingError) and not isinstance(error, tc.UnsafeLoadError)
+    assert NOT_A_CHECKPOINT in str(error)
+    assert error.filename == name and name in str(error)
+    assert isinstance(error.__cause__, Exception) and not isinstance(error.__cause__, tc.InvalidCheckpointError)
+    assert error.reason and error.reason in str(error)
+
+
+@pytest.mark.parametrize("loader", sorted(INVALID_LOADERS))
+def test_random_bytes_are_invalid_checkpoints(loader):
+    """200 seeded random files of 1 to 4096 bytes (before: KeyError, IndexError, struct.error, ValueError,
+    UnicodeDecodeError, bare UnpicklingError, and UnsafeLoadError when the bytes began with EXT1)."""
+    causes = collections.Counter()
+    for seed in range(200):
+        with pytest.raises(Exception) as info:
+            INVALID_LOADERS[loader](io.BytesIO(_random_bytes(seed)))
+        _assert_invalid(info, "<bytes buffer>")
+        causes[type(info.value.__cause__).__name__] += 1
+    assert sum(causes.values()) == 200
+
+
+def test_random_bytes_by_path_and_file_object(tmp_path):
+    for seed in range(20):
+        path = str(tmp_path / ("garbage%d.pt" % seed))
+        with open(path, "wb") as fh:
+            fh.write(_random_bytes(seed))
+        for loader in sorted(INVALID_LOADERS):
+            with pytest.raises(Exception) as info:
+                INVALID_LOADERS[loader](path)
+            _assert_invalid(info, path)
+            with open(path, "rb") as fh:
+                with pytest.raises(Exception) as info:
+                    INVALID_LOADERS[loader](fh)
+            _assert_invalid(info, path)  # a file object is named by its .name
+
+
+@pytest.mark.parametrize("loader", sorted(INVALID_LOADERS))
+def test_empty_file(loader, tmp_path):
+    """Zero bytes (before: EOFError with an empty message)."""
+    path = str(tmp_path / "empty.pt")
+    open(path, "wb").close()
+    import pathlib
+
+    for source, name in ((path, path), (pathlib.Path(path), path), (io.BytesIO(b""), "<bytes buffer>")):
+        with pytest.raises(Exception) as info:
+            INVALID_LOADERS[loader](source)
+        _assert_invalid(info, name)
+        assert "empty" in str(info.value)
+
+
+def _hand_made_zip():
+    """A zip checkpoint laid out as torch >= 1.6 writes one (no tensors), for torch releases that cannot write it."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("archive/data.pkl", pickle.dumps({"epoch": 3, "names": ["a", "b"]}, protocol=2))
+        zf.writestr("archive/version", "3\n")
+    return buf.getvalue()
+
+
+def _checkpoints():
+    obj = {"w": torch.arange(4.0), "n": torch.ones(2, dtype=torch.int64), "epoch": 3}
+    found = {"legacy": _saved(obj, legacy_format=True)}
+    if ENV.accepts("save", "_use_new_zipfile_serialization"):
+        found["zip"] = _saved(obj, _use_new_zipfile_serialization=True)
+    else:
+        found["zip"] = _hand_made_zip()  # torch < 1.4 writes no zip; the truncated bytes are what matter
+    return found
+
+
+@pytest.mark.parametrize("fmt", ["legacy", "zip"])
+@pytest.mark.parametrize("loader", sorted(INVALID_LOADERS))
+def test_truncated_checkpoints(fmt, loader):
+    """Every prefix of a real checkpoint (legacy: every offset; zip: every 3rd and the last 64) is invalid."""
+    data = _checkpoints()[fmt]
+    if fmt == "legacy" or READS_ZIP:
+        INVALID_LOADERS[loader](io.BytesIO(data))  # the whole file loads
+    offsets = (
+        range(len(data))
+        if fmt == "legacy"
+        else sorted(set(range(0, len(data), 3)) | set(range(len(data) - 64, len(data))))
+    )
+    reasons = collections.Counter()
+    for n in offsets:
+        with pytest.raises(Exception) as info:
+            INVALID_LOADERS[loader](io.BytesIO(data[:n]))
+        _assert_invalid(info, "<bytes buffer>")
+        reasons[info.value.reason] += 1
+    if fmt == "legacy":  # cut inside each pickle, and inside the storage data
+        assert any("inside pickle 4 of 5" in r for r in reasons), reasons
+        assert any("the data of storage" in r for r in reasons), reasons
+        assert any("inside pickle 1 of 5" in r for r in reasons), reasons
+
+
+def test_invalid_checkpoint_holds_no_half_read_tensors():
+    """The chained error keeps its traceback but not the locals of torch's finished frames: they held the half-read
+    storages (and on torch 1.0 freeing such a storage late, after other loads, aborted the process)."""
+    data = _checkpoints()["legacy"]
+    for loader in sorted(INVALID_LOADERS):
+        with pytest.raises(Exception) as info:
+            INVALID_LOADERS[loader](io.BytesIO(data[:-3]))  # cut inside the last storage
+        _assert_invalid(info, "<bytes buffer>")
+        frames, tb = [], info.value.__cause__.__traceback__
+        while tb is not None:
+            frames.append(tb.tb_frame)
+            tb = tb.tb_next
+        torch_frames = [f for f in frames if "torch" + os.sep + "serialization.py" in f.f_code.co_filename]
+        assert torch_frames and all(not f.f_locals for f in torch_frames)
+
+
+def test_truncated_checkpoint_file_on_disk(tmp_path):
+    data = _checkpoints()["legacy"]
+    path = str(tmp_path / "cut.pt")
+    with open(path, "wb") as fh:
+        fh.write(data[: len(data) - 5])
+    with pytest.raises(Exception) as info:
+        tc.load(path)
+    _assert_invalid(info, path)
+    assert "storage" in info.value.reason
+
+
+def test_users_own_errors_stay_as_they_are(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        tc.load(str(tmp_path / "missing.pt"))
+    with pytest.raises(IsADirectoryError if os.name != "nt" else PermissionError) as info:
+        tc.load(str(tmp_path))
+    assert not isinstance(info.value, pickle.UnpicklingError)
+
+    class Mine(LookupError):
+        pass
+
+    def refuse_location(storage, location):
+        raise Mine("map_location said no")
+
+    data = _saved({"w": torch.ones(2)}, legacy_format=True)
+    for loader in (tc.load, _load_trusted):  # an intact file keeps the error it raised
+        with pytest.raises(Mine):
+            loader(io.BytesIO(data), map_location=refuse_location)
+
+
+def test_refusals_of_intact_files_stay_refusals():
+    """The corpus is refused as before; the same bytes cut short are invalid, and say what they call."""
+    with pytest.raises(tc.UnsafeLoadError):
+        tc.load(os.path.join(MALICIOUS, "ext1_opcode.pkl"))
+    with pytest.raises(Exception) as info:
+        tc.load(io.BytesIO(b"\x82\x05" + _random_bytes(7)))  # random bytes that begin with EXT1
+    _assert_invalid(info, "<bytes buffer>")
+    with open(os.path.join(MALICIOUS, "p2_eval.pkl"), "rb") as fh:
+        data = fh.read()
+    for loader in ("tc.load", "restricted"):
+        with pytest.raises(Exception) as info:
+            INVALID_LOADERS[loader](io.BytesIO(data[:-1]))  # without its STOP opcode
+        _assert_invalid(info, "<bytes buffer>")
+        assert "`builtins.eval`" in str(info.value) and "weights_only=False" in str(info.value)
+        assert isinstance(info.value.__cause__, tc.UnsafeLoadError)
+
+
+def test_invalid_checkpoint_error_is_public_and_torch_free():
+    from torchcompat._unpickler import InvalidCheckpointError
+
+    assert tc.InvalidCheckpointError is ser.InvalidCheckpointError is InvalidCheckpointError
+    assert issubclass(InvalidCheckpointError, pickle.UnpicklingError)
+    assert not issubclass(InvalidCheckpointError, tc.UnsafeLoadError)
+    code = (
+        "import sys; from torchcompat.shifts.serialization import InvalidCheckpointError; "
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True)
+    assert run.returncode == 0, run.stderr.decode()

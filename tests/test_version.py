@@ -156,3 +156,180 @@ def test_parse_non_ascii_digits_falls_back(text):
         warnings.simplefilter("ignore")
         v = _release.parse(text)
     assert isinstance(v, Version)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Extremes: numbers past the interpreter's int-conversion limit, objects that cannot be printed
+# ----------------------------------------------------------------------------------------------------
+def _digits(n, seed):
+    import random
+
+    rnd = random.Random(seed)
+    return str(rnd.randint(1, 9)) + "".join(rnd.choice("0123456789") for _ in range(n - 1))
+
+
+LONG_LENGTHS = st.one_of(
+    st.sampled_from([_release.MAX_DIGITS, _release.MAX_DIGITS + 1, 640, 641, 4300, 4301, 5000, 20000]),
+    st.integers(min_value=1, max_value=12000),
+)
+LONG_VERSIONS = st.builds(
+    lambda prefix, n, seed, suffix: prefix + _digits(n, seed) + suffix,
+    st.sampled_from(["", "1.", "2.1.", "v", "2.1.0+", "2.1.0+cu", "1.2.3.dev", "2.0a", "1.0.post", " ", "x"]),
+    LONG_LENGTHS,
+    st.integers(min_value=0, max_value=2**32),
+    st.sampled_from(["", ".1", "+cpu", "rc1", "~rc1", "_1", ".post1", "." + "7" * 4400, "-1ubuntu2"]),
+)
+
+
+def _numbers(v):
+    """Every number a Version holds (release, pre, post, dev, local)."""
+    found = list(v.release)
+    found += [v.pre[1]] if v.pre else []
+    found += [n for n in (v.post, v.dev) if n is not None]
+    found += [int(p) for p in (v.local or "").split(".") if p.isdigit()]
+    return found
+
+
+def _int_limit(limit):
+    """Run with ``sys.set_int_max_str_digits(limit)`` (Python >= 3.11 and the 2022 security releases)."""
+    import contextlib
+    import sys
+
+    @contextlib.contextmanager
+    def scope():
+        before = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(limit)
+        try:
+            yield
+        finally:
+            sys.set_int_max_str_digits(before)
+
+    return scope()
+
+
+HAS_INT_LIMIT = hasattr(__import__("sys"), "set_int_max_str_digits")
+
+
+@settings(max_examples=300, deadline=None)
+@given(LONG_VERSIONS)
+def test_parse_never_raises_on_long_numbers(text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = _release.parse(text)
+        assert isinstance(v, Version)
+        assert all(n < 10**_release.MAX_DIGITS for n in _numbers(v))  # over-long numbers are never read
+        assert len(_release.release(text)) == 3
+        assert isinstance(_release.base(text), Version)
+        assert tv.at_least("0.0", text)
+        assert isinstance(tv.at_least(text, "2.13.0"), bool)
+        if HAS_INT_LIMIT:  # the interpreter's limit does not change the answer
+            for limit in (640, 0):
+                with _int_limit(limit):
+                    assert _release.parse(text) == v
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1" * 4301, "0.0.0"),  # past Python's default int-conversion limit: unreadable
+        ("1" * 101, "0.0.0"),
+        ("1." + "2" * 100, "1." + "2" * 100),  # MAX_DIGITS digits still read
+        ("1.2." + "9" * 5000, "1.2"),  # the leading numbers that can be read
+        ("2.1.0+" + "1" * 5000, "2.1.0"),
+        ("2.1.0+cu" + "1" * 5000, "2.1.0"),
+        ("2.1.0.dev" + "2" * 4400, "2.1.0"),
+    ],
+    ids=["4301-digits", "101-digits", "100-digit-part", "long-third-part", "long-local", "long-cu", "long-dev"],
+)
+def test_parse_long_numbers(text, expected):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        v = _release.parse(text)
+    assert v == Version(expected)
+    if len(text) > 200:
+        assert any("cannot read torch version" in str(w.message) for w in caught)
+        assert all(len(str(w.message)) < 400 for w in caught)  # a 5000-digit string is shown shortened
+
+
+def _unprintable(exc_type, which):
+    def boom(self):
+        raise exc_type("boom")
+
+    attrs = {}
+    if which in ("__str__", "both"):
+        attrs["__str__"] = boom
+    if which in ("__repr__", "both"):
+        attrs["__repr__"] = boom  # without __str__, str() calls __repr__
+    if which == "non-str":
+        attrs["__str__"] = lambda self: 5
+    if which == "__class__":
+        attrs["__class__"] = property(boom)  # isinstance() reads __class__
+        attrs["__str__"] = boom
+    if which == "str-subclass":
+        return type("EvilStr", (str,), {"strip": boom, "__repr__": boom, "__str__": boom})("garbage")
+    return type("Unprintable", (object,), attrs)()
+
+
+EXCEPTIONS = [ValueError, RuntimeError, TypeError, MemoryError, RecursionError, UnicodeError, AttributeError, KeyError]
+EXCEPTIONS.append(type("CustomError", (Exception,), {}))
+UNPRINTABLE_KINDS = ["__str__", "__repr__", "both", "non-str", "__class__", "str-subclass"]
+# hypothesis < 6.120 (Python 3.8) itself trips on a value whose __class__ raises: that kind is tested below only
+UNPRINTABLE = st.builds(
+    _unprintable, st.sampled_from(EXCEPTIONS), st.sampled_from([k for k in UNPRINTABLE_KINDS if k != "__class__"])
+)
+
+
+@pytest.mark.parametrize("kind", UNPRINTABLE_KINDS)
+@pytest.mark.parametrize("exc_type", EXCEPTIONS, ids=[e.__name__ for e in EXCEPTIONS])
+def test_every_unprintable_kind_parses_as_unknown(kind, exc_type):
+    _check_unprintable(_unprintable(exc_type, kind))
+
+
+@settings(max_examples=100, deadline=None)
+@given(UNPRINTABLE)
+def test_unprintable_objects_parse_as_unknown(obj):
+    _check_unprintable(obj)
+
+
+def _check_unprintable(obj):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        v = _release.parse(obj)
+        assert v == _release.FALLBACK
+        assert _release.release(obj) == (0, 0, 0)
+        assert _release.base(obj) == _release.FALLBACK
+        assert tv.at_least("0.0", obj) and not tv.at_least("0.1", obj)
+    messages = [str(w.message) for w in caught]
+    assert messages and all("cannot read torch version" in m for m in messages)
+    if type(obj).__name__ == "Unprintable":
+        assert all("<unprintable Unprintable object>" in m for m in messages)
+
+
+def test_unprintable_torch_module_version():
+    import types
+
+    class Module(types.ModuleType):
+        @property
+        def __version__(self):
+            raise RuntimeError("broken build")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert tv.version_of(Module("fake_torch")) == _release.FALLBACK
+
+
+def test_keyboard_interrupt_in_str_propagates():
+    class Interrupted:
+        def __str__(self):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _release.parse(Interrupted())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(LONG_VERSIONS, UNPRINTABLE, st.text(), st.integers(), st.none()))
+def test_parse_never_raises_extremes(text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert isinstance(_release.parse(text), Version)

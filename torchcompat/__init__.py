@@ -108,6 +108,8 @@ def __getattr__(name: str) -> Any:
         from torchcompat import version
 
         value = getattr(version, name)
+    elif name == "InvalidCheckpointError":  # tc.load's error for bytes that are not a checkpoint (no torch needed)
+        from torchcompat._unpickler import InvalidCheckpointError as value
     elif name.startswith("__"):
         raise AttributeError(name)
     else:
@@ -119,7 +121,7 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> List[str]:
     from torchcompat.registry import REGISTRY
 
-    names = set(globals()) | _VERSION_NAMES | set(REGISTRY.adapter_names(""))
+    names = set(globals()) | _VERSION_NAMES | {"InvalidCheckpointError"} | set(REGISTRY.adapter_names(""))
     return sorted(n for n in names if not n.startswith("_"))
 
 

@@ -30,8 +30,12 @@ __all__ = [
 
 
 def version_of(torch_module: types.ModuleType) -> Version:
-    """The parsed version of a torch module (or of an emulated one); garbage warns and falls back."""
-    return parse(getattr(torch_module, "__version__", ""))
+    """The parsed version of a torch module (or of an emulated one); garbage warns and falls back, never raises."""
+    try:
+        text = getattr(torch_module, "__version__", "")
+    except Exception:  # a module-level __getattr__ that raises something other than AttributeError
+        text = ""
+    return parse(text)
 
 
 class Build(NamedTuple):

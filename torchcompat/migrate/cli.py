@@ -1,18 +1,21 @@
 """``torchcompat check``, ``torchcompat migrate`` and ``torchcompat rules`` (never imports torch).
 
-Exit codes: ``check``: 0 clean, 1 findings, 2 a file could not be read or parsed (named on stderr).
-``migrate``: 0 nothing to change, 1 files changed (``--write``) or would change (diff, ``--check``),
-2 a file could not be read or parsed (left byte for byte untouched).
+Exit codes: ``check``: 0 clean, 1 findings, 2 a file failed (missing, unreadable, unparsable; named on
+stderr). ``migrate``: 0 nothing to change, 1 files rewritten (``--write``) or that would be (diff,
+``--check``), 2 a file failed: it could not be read or parsed, a rule produced invalid code (our bug), or
+with ``--write`` it is read-only or could not be written. A failed file is left byte for byte untouched,
+every other file is still processed, and the summary is always printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 from torchcompat.migrate.engine import DEFAULT_TARGET, RULES, Options
 from torchcompat.migrate.files import iter_python_files
@@ -38,7 +41,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
         nargs="*",
         default=["."],
         metavar="PATH",
-        help="files or folders (recursive; '-' reads stdin). Default: .",
+        help="files or folders ('-' reads stdin; default: .). A folder is walked recursively, skipping hidden, "
+        "virtualenv and .gitignore'd folders; symbolic links met while walking are not followed, but a link "
+        "named here (file or folder) is",
     )
     target = parser.add_mutually_exclusive_group()
     target.add_argument(
@@ -61,20 +66,38 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--safe-only", action="store_true", help="apply only fixes marked safe (same meaning on every release)"
     )
     parser.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: all cores)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="on stderr, only errors and the one-line summary (no per-file lines, rule table or progress; "
+        "progress is shown only when stderr is a terminal)",
+    )
 
 
 def configure_check(parser: argparse.ArgumentParser) -> None:
     _common(parser)
+    parser.epilog = "exit status: 0 nothing found, 1 findings, 2 a file could not be read or parsed (named on stderr)"
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when something was found")
 
 
 def configure_migrate(parser: argparse.ArgumentParser) -> None:
     _common(parser)
+    parser.epilog = (
+        "exit status: 0 nothing to change, 1 files rewritten (or that would be), 2 a file failed: unreadable, "
+        "unparsable, read-only or not writable, or a rule produced invalid code; each is named on stderr, "
+        "left untouched, and the other files are still processed"
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="rewrite the files in place (atomically)")
     mode.add_argument("--check", action="store_true", help="only report what would change (exit 1 if any)")
     mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
+    parser.add_argument(
+        "--force-readonly",
+        action="store_true",
+        help="with --write, also rewrite read-only files (no write bit, or not writable by you), keeping "
+        "their mode; without it they are reported as failed (exit 2) and left untouched",
+    )
 
 
 def configure_rules(parser: argparse.ArgumentParser) -> None:
@@ -97,26 +120,39 @@ def _options(args: argparse.Namespace, fix: bool) -> Options:
     )
 
 
-def _progress(total: int, quiet: bool) -> Optional[Callable[[int, int], None]]:
-    if quiet:
+#: Progress appears only once a run has taken this long (short runs print nothing extra).
+PROGRESS_AFTER_S = 0.5
+
+
+def _stderr_is_terminal() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+    except ValueError:  # a closed stream
+        return False
+
+
+def _progress(quiet: bool) -> Optional[Callable[[int, int], None]]:
+    """A ``[done/total files]`` counter redrawn in place on stderr, erased at the end; only when stderr
+    is a terminal (never in pipes, logs or CI), like other linters."""
+    if quiet or not _stderr_is_terminal():
         return None
-    tty = sys.stderr.isatty()
-    if not ((tty and total >= 20) or total >= 500):
-        return None
-    started = time.time()
-    state = {"last": 0.0}
+    started = time.monotonic()
+    state = {"last": 0.0, "width": 0}
 
     def show(done: int, total: int) -> None:
-        now = time.time()
-        if done != total and now - state["last"] < (0.2 if tty else 5.0):
+        now = time.monotonic()
+        if done >= total:
+            if state["width"]:
+                sys.stderr.write("\r%s\r" % (" " * int(state["width"])))
+                sys.stderr.flush()
+            return
+        if now - started < PROGRESS_AFTER_S or now - state["last"] < 0.1:
             return
         state["last"] = now
-        rate = done / max(now - started, 1e-6)
-        line = "[%d/%d files, %.0f files/s]" % (done, total, rate)
-        if tty:
-            sys.stderr.write("\r" + line + ("\n" if done == total else ""))
-        else:
-            sys.stderr.write(line + "\n")
+        line = "[%d/%d files]" % (done, total)
+        state["width"] = max(state["width"], len(line))
+        sys.stderr.write("\r" + line)
         sys.stderr.flush()
 
     return show
@@ -152,11 +188,30 @@ def _run(args: argparse.Namespace, fix: bool, write: bool, want_diff: bool) -> T
     _validate(args)
     _load_rules()
     options = _options(args, fix)
-    files = list(iter_python_files(args.paths))
+    files = _unique(iter_python_files(args.paths))
     reports = run(
-        files, options, write=write, want_diff=want_diff, jobs=args.jobs, progress=_progress(len(files), args.quiet)
+        files,
+        options,
+        write=write,
+        want_diff=want_diff,
+        jobs=args.jobs,
+        progress=_progress(args.quiet),
+        force_readonly=bool(getattr(args, "force_readonly", False)),
     )
     return options, reports
+
+
+def _unique(paths: Iterable[str]) -> List[str]:
+    """Each file once, under the first name it was given by (``a.py .``, a link and its target): two
+    workers must never rewrite the same file."""
+    seen = set()
+    out = []
+    for path in paths:
+        key = path if path == "-" else os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+    return out
 
 
 def _emit_structured(args: argparse.Namespace, reports: List[Any], remaining: bool = False) -> None:
@@ -183,8 +238,8 @@ def main_check(args: argparse.Namespace) -> int:
         _emit_structured(args, reports)
     for line in rep.error_lines(reports):
         sys.stderr.write(line + "\n")
-    if not args.quiet and args.format == "text":
-        sys.stderr.write("\n".join(rep.summary(reports)) + "\n")
+    if args.format == "text":
+        sys.stderr.write("\n".join(rep.summary(reports, table=not args.quiet)) + "\n")
     if any(r.error for r in reports):
         return 2
     if any(r.findings for r in reports) and not args.exit_zero:
@@ -203,6 +258,7 @@ def main_migrate(args: argparse.Namespace) -> int:
         sys.stderr.write("torchcompat migrate: error: %s\n" % exc)
         return 2
     out = sys.stdout
+    err = sys.stderr
     if args.format == "text":
         for report in reports:
             if report.path == "-" and write and report.output is not None:
@@ -211,23 +267,24 @@ def main_migrate(args: argparse.Namespace) -> int:
                 sys.stdout.buffer.flush()
             elif report.diff:
                 out.write(report.diff if report.diff.endswith("\n") else report.diff + "\n")
-            elif args.check and report.changed:
+            elif args.check and report.changed and not report.error:
                 out.write("would rewrite %s\n" % report.path)
+            if args.quiet:
+                continue
             if report.written:
-                sys.stderr.write("rewrote %s\n" % report.path)
+                err.write("rewrote %s\n" % report.path)
+            elif report.diff and report.path != "-":
+                err.write("would rewrite %s\n" % report.path)
         if not args.quiet:
             remaining = rep.text_lines(reports, remaining=True)
             if remaining:
-                sys.stderr.write("left for you (no automatic fix):\n" + "\n".join(remaining) + "\n")
+                err.write("left for you (no automatic fix):\n" + "\n".join(remaining) + "\n")
     else:
         _emit_structured(args, reports, remaining=True)
-    for line in rep.error_lines(reports):
-        sys.stderr.write(line + "\n")
-    if not args.quiet and args.format == "text":
-        sys.stderr.write("\n".join(rep.summary(reports, fixing=True)) + "\n")
-    if args.format == "text" and not write:
-        # stdin without --write and nothing to change: echo nothing (the diff is empty)
-        pass
+    for line in rep.error_lines(reports, fixing=True):
+        err.write(line + "\n")
+    if args.format == "text":
+        err.write("\n".join(rep.summary(reports, fixing=True, write=write, table=not args.quiet)) + "\n")
     if any(r.error for r in reports):
         return 2
     return 1 if any(r.changed for r in reports) else 0

@@ -11,7 +11,9 @@ tool changes nothing). The result is parsed again; if it does not parse, the fil
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
+import gc
 import re
 import sys
 import tokenize
@@ -264,6 +266,7 @@ class Context:
         self._tokens_done = False
         self.parse_edits: List[Tuple[int, int, str]] = []  # token rules: edits needed to parse at all
         self.claimed: Set[Any] = set()  # keys rules use to coordinate within one pass
+        self._qualnames: Dict[ast.AST, Optional[str]] = {}  # node (hashed by identity) -> qualname
 
     # --- targets ---------------------------------------------------------------------------
     @property
@@ -276,7 +279,15 @@ class Context:
     # --- names -----------------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> Optional[str]:
         """The canonical qualified name of ``node`` resolved through the module's imports, or None
-        (also when an enclosing function rebinds the root name, e.g. a parameter called ``F``)."""
+        (also when an enclosing function rebinds the root name, e.g. a parameter called ``F``).
+        Memoised per node: a dozen rules ask for the name of every call's ``func``."""
+        try:
+            return self._qualnames[node]
+        except KeyError:
+            found = self._qualnames[node] = self._qualname(node)
+            return found
+
+    def _qualname(self, node: ast.AST) -> Optional[str]:
         if self.imports is None:
             return None
         found = self.imports.qualname(node)
@@ -328,6 +339,18 @@ class Context:
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
         return self.parents.get(id(node))
 
+    def names_of(self, name: str) -> List[ast.Name]:
+        """Every ``Name`` node spelled ``name``, from an index built once per file (a rule that walked
+        the whole tree once per finding made dense files quadratic)."""
+        index = self.__dict__.get("_names_index")
+        if index is None:
+            index = self.__dict__["_names_index"] = {}
+            if self.tree is not None:
+                for node in ast.walk(self.tree):
+                    if type(node) is ast.Name:
+                        index.setdefault(node.id, []).append(node)
+        return index.get(name, [])
+
     def ancestors(self, node: ast.AST) -> Iterable[ast.AST]:
         parents = self.parents
         parent = parents.get(id(node))
@@ -358,15 +381,24 @@ class Context:
         """Span of ``name=value`` of a keyword argument (``**kw`` included)."""
         if getattr(kw, "lineno", None) is not None:
             return self.start(kw), self.end(kw)
-        # Python 3.8: keywords carry no position; walk back from the value over "name =".
+        # Python 3.8: keywords carry no position; walk back from the value over "name =" (and over
+        # parentheses around the value, whose closing ones then end the span).
         pos = self.start(kw.value)
         text = self.text
         i = pos - 1
-        while i >= 0 and text[i] in " \t\r\n\\":
+        opened = 0
+        while i >= 0 and text[i] in " \t\r\n\\(":
+            opened += text[i] == "("
             i -= 1
+        end = self.end(kw.value)
+        while opened and end < len(text) and text[end] in " \t\r\n\\)":
+            opened -= text[end] == ")"
+            end += 1
+        if opened:
+            return None
         if kw.arg is None:
             if text[i - 1 : i + 1] == "**":
-                return i - 1, self.end(kw.value)
+                return i - 1, end
             return None
         if i < 0 or text[i] != "=":
             return None
@@ -376,7 +408,7 @@ class Context:
         name_start = i - len(kw.arg) + 1
         if text[name_start : i + 1] != kw.arg:
             return None
-        return name_start, self.end(kw.value)
+        return name_start, end
 
     def keyword_name_span(self, call: ast.Call, kw: ast.keyword) -> Optional[Tuple[int, int]]:
         span = self.keyword_span(call, kw)
@@ -421,14 +453,49 @@ class Context:
         return open_paren + 1, close_paren, ""
 
     def append_arguments(self, call: ast.Call, text: str) -> Tuple[int, int, str]:
-        """An edit adding ``text`` (``"mode='nearest'"``) after the last argument."""
+        """An edit adding ``text`` (``"mode='nearest'"``) as the last argument of ``call``, inside the
+        call's own parentheses: after any parentheses around the last argument (``f(x, m=(a if c else
+        b))``), before a trailing comma and comments; in a call with one argument per line and a trailing
+        comma, on a line of its own."""
+        src = self.text
+        close = self.end(call) - 1  # the call's own ")"
         items = self.argument_nodes(call)
         if not items:
-            close = self.end(call) - 1
             return close, close, text
         last = items[-1]
-        end = self.end(last.value if isinstance(last, ast.keyword) else last)
-        return end, end, ", " + text
+        value = last.value if isinstance(last, ast.keyword) else last
+        pos = self.end(value)
+        if pos > close:  # a bare generator expression shares the call's parentheses: give it its own
+            inner = src.index("(", self.end(call.func)) + 1
+            return inner, close, "(%s), %s" % (src[inner:close], text)
+        # Between the argument's expression and the call's ")" there can only be the argument's own
+        # closing parentheses, one comma, comments, line continuations and white space.
+        arg_end = pos
+        comma = -1
+        i = pos
+        while i < close:
+            ch = src[i]
+            if ch == "#":
+                while i < close and src[i] not in "\r\n":
+                    i += 1
+                continue
+            if ch == ")" and comma < 0:
+                arg_end = i + 1
+            elif ch == ",":
+                comma = i
+            i += 1
+        if comma >= 0:
+            line_end = comma + 1
+            while line_end < close and src[line_end] not in "\r\n":
+                line_end += 1
+            first = self._arg_start(call, last)
+            line_start = max(src.rfind("\n", 0, first), src.rfind("\r", 0, first)) + 1
+            before = src[line_start:first]  # indentation, and the argument's own opening parentheses
+            indent = before[: len(before) - len(before.lstrip(" \t"))]
+            own_line = not before.replace("(", " ").strip()
+            if own_line and line_end < close and src[comma + 1 : line_end].strip()[:1] in ("", "#"):
+                return line_end, line_end, "%s%s%s," % (self.newline, indent, text)
+        return arg_end, arg_end, ", " + text
 
     def line_indent(self, lineno: int) -> str:
         line = self.lines.line(lineno)
@@ -477,6 +544,25 @@ class Context:
                 self.tokens = []
         return self.tokens
 
+    def string_lines(self) -> Set[int]:
+        """Line numbers that begin inside a multi-line string (text that must not be re-indented), from
+        one streaming pass over the tokens, kept per file: a token list weighs as much as the tree."""
+        found: Optional[Set[int]] = self.__dict__.get("_string_lines")
+        if found is None:
+            import io
+
+            found = set()
+            layout = (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.DEDENT, tokenize.INDENT)
+            tokens = self.tokens if self._tokens_done else tokenize.generate_tokens(io.StringIO(self.text).readline)
+            try:
+                for tok in tokens:
+                    if tok.start[0] < tok.end[0] and tok.type not in layout:
+                        found.update(range(tok.start[0] + 1, tok.end[0] + 1))
+            except (tokenize.TokenError, SyntaxError, IndentationError):
+                found = set()
+            self.__dict__["_string_lines"] = found
+        return found
+
 
 @dataclasses.dataclass
 class Result:
@@ -486,6 +572,9 @@ class Result:
     error: Optional[str] = None  # a parse failure or an internal error: the file is left alone
     fixed: Dict[str, int] = dataclasses.field(default_factory=dict)  # code -> fixes applied
     remaining: List[Finding] = dataclasses.field(default_factory=list)
+    internal: bool = False  # the error is a bug of ours (a rule's output did not parse), not the file's
+    #: where ``text`` differs from the input: ``(old_start, old_end, new_start, new_end)`` spans, sorted
+    regions: List[Tuple[int, int, int, int]] = dataclasses.field(default_factory=list)
 
 
 _QUICK = re.compile(r"torch|\basync\s*=|functorch")
@@ -609,14 +698,13 @@ def analyse(text: str, options: Options) -> Analysis:
         findings.extend(tctx.findings)
         if tctx.parse_edits:
             seen = _apply_edits(text, tctx.parse_edits)
+        del tctx  # its token list is as large as the tree: not both at once
     if not by_type and not findings:
         return Analysis(findings, text, seen, None, None)  # no rule can fire here: not even parsed
     try:
         tree = ast.parse(seen)
     except (SyntaxError, ValueError) as exc:
-        lineno = getattr(exc, "lineno", None)
-        where = ":%s:%s" % (lineno, (getattr(exc, "offset", 0) or 0)) if lineno else ""
-        return Analysis(findings, text, seen, None, "%s%s: %s" % (type(exc).__name__, where, getattr(exc, "msg", exc)))
+        return Analysis(findings, text, seen, None, _syntax(exc))
     ctx = Context(seen, tree, options)
     if by_type:
         _walk(tree, by_type, ctx)
@@ -628,9 +716,50 @@ def analyse(text: str, options: Options) -> Analysis:
 
 
 def _overlaps(a: Tuple[int, int, str], b: Tuple[int, int, str]) -> bool:
+    """Two edits conflict: their spans share text, or both insert at the same point (an insertion at
+    the boundary of a replaced span does not conflict)."""
     if a[0] == a[1] == b[0] == b[1]:
         return True
-    return a[0] < b[1] and b[0] < a[1] or (a[0] == a[1] and b[0] < a[0] < b[1]) or (b[0] == b[1] and a[0] < b[0] < a[1])
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class _Taken:
+    """The spans of the edits accepted so far, sorted, with an overlap test in O(log n) per edit
+    (a per-pair test over every accepted edit made dense files quadratic)."""
+
+    def __init__(self) -> None:
+        self.spans: List[Tuple[int, int]] = []  # sorted; pairwise non-conflicting, so ends are sorted too
+
+    def conflicts(self, start: int, end: int) -> bool:
+        spans = self.spans
+        i = bisect.bisect_left(spans, (end, -1))  # spans[:i] start before `end`
+        if i and spans[i - 1][1] > start:
+            return True  # the one with the largest end among them reaches past `start`
+        if start == end:
+            j = bisect.bisect_left(spans, (start, start))
+            return j < len(spans) and spans[j] == (start, start)
+        return False
+
+    def add(self, start: int, end: int) -> None:
+        spans = self.spans
+        if not spans or spans[-1] <= (start, end):
+            spans.append((start, end))  # edits mostly arrive in source order
+        else:
+            bisect.insort(spans, (start, end))
+
+
+def _self_overlapping(edits: List[Tuple[int, int, str]]) -> bool:
+    """Whether some two edits of one finding conflict (sorted sweep, see :func:`_overlaps`)."""
+    if len(edits) < 2:
+        return False
+    reach = -1
+    previous = None
+    for start, end in sorted((e[0], e[1]) for e in edits):
+        if start < reach or (start == end and previous == (start, end)):
+            return True
+        reach = max(reach, end)
+        previous = (start, end)
+    return False
 
 
 def _apply_edits(text: str, edits: List[Tuple[int, int, str]]) -> str:
@@ -705,20 +834,26 @@ def _import_edit(ctx: Context, modules: Set[str]) -> Optional[Tuple[int, int, st
     return pos, pos, nl + text.rstrip("\r\n")
 
 
-def _apply(text: str, findings: List[Finding], ctx: Optional[Context]) -> Tuple[str, List[Finding]]:
+Edit = Tuple[int, int, str]
+
+
+def _apply(text: str, findings: List[Finding], ctx: Optional[Context]) -> Tuple[str, List[Finding], List[Edit]]:
+    """Apply every fixable finding whose edits conflict with no earlier one (and the imports they
+    need): the new text, the findings applied, and the edits made (sorted)."""
     taken: List[Tuple[int, int, str]] = []
+    spans = _Taken()
     applied: List[Finding] = []
     for f in findings:
         if not f.fixable or not f.edits:
             continue
-        if any(_overlaps(e, t) for e in f.edits for t in taken):
+        if any(spans.conflicts(e[0], e[1]) for e in f.edits) or _self_overlapping(f.edits):
             continue
-        if any(_overlaps(a, b) for i, a in enumerate(f.edits) for b in f.edits[i + 1 :]):
-            continue
+        for e in f.edits:
+            spans.add(e[0], e[1])
         taken.extend(f.edits)
         applied.append(f)
     if not applied:
-        return text, []
+        return text, [], []
     modules: Set[str] = set()
     for f in applied:
         modules |= f.imports
@@ -726,7 +861,44 @@ def _apply(text: str, findings: List[Finding], ctx: Optional[Context]) -> Tuple[
         edit = _import_edit(ctx, modules)
         if edit is not None:
             taken.append(edit)
-    return _apply_edits(text, taken), applied
+    taken.sort(key=lambda e: (e[0], e[1]))
+    return _apply_edits(text, taken), applied, taken
+
+
+Region = Tuple[int, int, int, int]
+
+
+def _compose(regions: List[Region], edits: List[Edit]) -> List[Region]:
+    """Where two texts differ, kept up to date across the passes of the fix loop: ``regions`` are
+    ``(old_start, old_end, cur_start, cur_end)`` spans (the input text vs the current one; everything
+    outside them is equal and in the same order); ``edits`` (sorted, current coordinates) make the next
+    text. Returns the regions against that next text: overlapping or touching spans merge. Linear, so
+    the diff of a large file needs no quadratic line matching (see :func:`.runner._diff`)."""
+    items = sorted(
+        [(r[2], r[3], 0, r) for r in regions] + [(e[0], e[1], 1, e) for e in edits], key=lambda x: (x[0], x[1])
+    )
+    out: List[Region] = []
+    shift = 0  # next-text offset minus current offset, after the edits so far
+    delta = 0  # current offset minus input offset, in the unchanged text after the regions so far
+    i = 0
+    while i < len(items):
+        start, end = items[i][0], items[i][1]
+        group = [items[i]]
+        i += 1
+        while i < len(items) and items[i][0] <= end:
+            end = max(end, items[i][1])
+            group.append(items[i])
+            i += 1
+        olds = [g[3] for g in group if g[2] == 0]
+        growth = sum(len(g[3][2]) - (g[1] - g[0]) for g in group if g[2] == 1)
+        old_start = olds[0][0] if olds and olds[0][2] == start else start - delta
+        if olds:
+            delta = olds[-1][3] - olds[-1][1]
+        old_end = olds[-1][1] if olds and olds[-1][3] == end else end - delta
+        delta = end - old_end
+        out.append((old_start, old_end, start + shift, end + shift + growth))
+        shift += growth
+    return out
 
 
 def process_text(text: str, options: Options) -> Result:
@@ -737,7 +909,20 @@ def process_text(text: str, options: Options) -> Result:
         )
     if not _QUICK.search(text):
         return Result([], text)
-    analysis = analyse(text, options)
+    # The trees and findings of one file hold no reference cycles worth collecting, and the cyclic
+    # collector's full passes over millions of AST nodes made large files superlinear: pause it.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _process(text, options)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _process(text: str, options: Options) -> Result:
+    analysis: Optional[Analysis] = analyse(text, options)
+    assert analysis is not None
     first = analysis.findings
     if analysis.error is not None:
         return Result(first, text, error=analysis.error)
@@ -746,6 +931,7 @@ def process_text(text: str, options: Options) -> Result:
     fixed: Dict[str, int] = {}
     current = text
     remaining = first
+    regions: List[Region] = []
     for _ in range(MAX_PASSES):
         findings = analysis.findings
         remaining = findings
@@ -754,29 +940,73 @@ def process_text(text: str, options: Options) -> Result:
         token_findings = [f for f in findings if RULES[f.code].tokens]
         ast_findings = [f for f in findings if not RULES[f.code].tokens]
         # token edits are in `text` coordinates; AST edits in `seen` coordinates (text + token edits)
-        new_text, applied = _apply(current, token_findings, None)
+        new_text, applied, edits = _apply(current, token_findings, None)
+        steps = [edits]
         if new_text == analysis.seen:
-            new_text, ast_applied = _apply(analysis.seen, ast_findings, analysis.ctx)
+            new_text, ast_applied, edits = _apply(analysis.seen, ast_findings, analysis.ctx)
             applied = applied + ast_applied
+            steps.append(edits)
         if not applied:
             break
         for f in applied:
             fixed[f.code] = fixed.get(f.code, 0) + 1
+        for edits in steps:
+            regions = _compose(regions, edits)
+        previous = current
         current = new_text
+        analysis = None  # one tree in memory at a time
         analysis = analyse(current, options)
         if analysis.error is not None:
-            return Result(
-                first,
-                text,
-                error="internal: a fix produced unparsable code (%s); file left unchanged" % analysis.error,
-                remaining=first,
-            )
+            error = _invalid_output(_culprits(previous, options), analysis.error)
+            return Result(first, text, error=error, remaining=first, internal=True)
     else:
         remaining = analysis.findings
     if current == text:
         return Result(first, text, fixed=fixed, remaining=remaining)
-    try:
-        ast.parse(current)
-    except (SyntaxError, ValueError) as exc:  # pragma: no cover - guarded by the loop
-        return Result(first, text, error="internal: fixed code does not parse (%s)" % exc, remaining=first)
-    return Result(first, current, changed=True, fixed=fixed, remaining=remaining)
+    if analysis.ctx is None or analysis.seen != current:  # the last pass did not parse `current` itself
+        try:
+            ast.parse(current)
+        except (SyntaxError, ValueError) as exc:  # pragma: no cover - a fix that breaks the code is caught above
+            error = _invalid_output(sorted(fixed), _syntax(exc))
+            return Result(first, text, error=error, remaining=first, internal=True)
+    return Result(first, current, changed=True, fixed=fixed, remaining=remaining, regions=regions)
+
+
+def _syntax(exc: BaseException) -> str:
+    lineno = getattr(exc, "lineno", None)
+    where = ":%s:%s" % (lineno, (getattr(exc, "offset", 0) or 0)) if lineno else ""
+    return "%s%s: %s" % (type(exc).__name__, where, getattr(exc, "msg", exc))
+
+
+def _invalid_output(codes: Sequence[str], error: str) -> str:
+    """The message for a fix that produced code that does not parse: a bug of ours, named by rule."""
+    names = ", ".join("%s (%s)" % (c, RULES[c].name) if c in RULES else c for c in codes)
+    which = "rule %s" % names if len(codes) == 1 else "the fixes of rules %s together" % names
+    return (
+        "%s produced invalid code (%s); this is a torchcompat bug, please report it with this file; "
+        "the file was left untouched" % (which, error)
+    )
+
+
+def _culprits(text: str, options: Options) -> List[str]:
+    """The rules whose fixes alone already make ``text`` unparsable (each tried by itself); all the
+    rules of the pass when only their combination fails. Runs only after a failure, so cost is no issue."""
+    analysis = analyse(text, options)
+    codes = sorted({f.code for f in analysis.findings if f.fixable})
+    guilty = []
+    for code in codes:
+        if RULES[code].tokens:
+            token_findings = [f for f in analysis.findings if f.code == code]
+            candidate, applied, _ = _apply(text, token_findings, None)
+            failed = bool(applied) and analyse(candidate, options).error is not None
+        else:
+            ast_findings = [f for f in analysis.findings if f.code == code]
+            candidate, applied, _ = _apply(analysis.seen, ast_findings, analysis.ctx)
+            try:
+                ast.parse(candidate)
+                failed = False
+            except (SyntaxError, ValueError):
+                failed = bool(applied)
+        if failed:
+            guilty.append(code)
+    return guilty or codes

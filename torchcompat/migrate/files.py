@@ -1,5 +1,5 @@
 """Which files a run covers: paths given, folders walked recursively, skipping hidden folders,
-virtual environments, ``__pycache__`` and what ``.gitignore`` files exclude."""
+virtual environments, ``__pycache__``, what ``.gitignore`` files exclude, and symbolic links met on the way."""
 
 from __future__ import annotations
 
@@ -115,13 +115,15 @@ def _parent_ignores(folder: str) -> List[GitIgnore]:
 
 
 def iter_python_files(paths: Sequence[str]) -> Iterator[str]:
-    """Every file named (whatever its name) and every ``*.py``/``*.pyi`` under the folders named."""
+    """Every file named (whatever its name) and every ``*.py``/``*.pyi`` under the folders named. A path
+    named here is followed when it is a symbolic link (to a file or a folder); links met while walking a
+    folder are not (they may lead out of the tree, or to a file already covered)."""
     for root in paths:
         if root == "-" or os.path.isfile(root):
             yield root
             continue
         if not os.path.isdir(root):
-            yield root  # reported as missing by the runner
+            yield root  # reported by the runner: no such file, or a broken link
             continue
         base = _parent_ignores(root)
         yield from _walk(root, base)
@@ -137,13 +139,15 @@ def _walk(folder: str, stack: List[GitIgnore]) -> Iterator[str]:
         return
     for entry in entries:
         name = entry.name
+        if entry.is_symlink():
+            continue
         if entry.is_dir(follow_symlinks=False):
             if name.startswith(".") or name in _SKIP_DIRS or _is_venv(entry.path):
                 continue
             if stack and _ignored(entry.path, True, stack):
                 continue
             yield from _walk(entry.path, stack)
-        elif name.endswith((".py", ".pyi")) and entry.is_file():
+        elif name.endswith((".py", ".pyi")) and entry.is_file(follow_symlinks=False):
             if stack and _ignored(entry.path, False, stack):
                 continue
             yield entry.path

@@ -6,7 +6,7 @@ import json
 from typing import Any, Dict, List, Sequence
 
 from torchcompat.migrate.engine import RULES
-from torchcompat.migrate.runner import FileReport
+from torchcompat.migrate.runner import FAILURES, FileReport
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -19,8 +19,18 @@ def text_lines(reports: Sequence[FileReport], remaining: bool = False) -> List[s
     return out
 
 
-def error_lines(reports: Sequence[FileReport]) -> List[str]:
-    return ["%s: error: %s (file left unchanged)" % (r.path, r.error) for r in reports if r.error]
+#: failures after which a run that may write says, once, that the file was not touched
+_UNCHANGED = ("parse", "read", "write")
+
+
+def error_lines(reports: Sequence[FileReport], fixing: bool = False) -> List[str]:
+    """``path: error: reason`` for every file that failed (``fixing``: saying the file was left as it was)."""
+    out = []
+    for r in reports:
+        if r.error:
+            tail = " (file left unchanged)" if fixing and r.kind in _UNCHANGED else ""
+            out.append("%s: error: %s%s" % (r.path, r.error, tail))
+    return out
 
 
 def counts(reports: Sequence[FileReport], remaining: bool = False) -> Dict[str, int]:
@@ -31,12 +41,28 @@ def counts(reports: Sequence[FileReport], remaining: bool = False) -> Dict[str, 
     return dict(sorted(found.items()))
 
 
-def summary(reports: Sequence[FileReport], fixing: bool = False) -> List[str]:
-    """Lines of the closing summary: one per rule, then the totals."""
+def _plural(n: int, word: str) -> str:
+    return "%d %s%s" % (n, word, "" if n == 1 else "s")
+
+
+def failure_counts(reports: Sequence[FileReport]) -> Dict[str, int]:
+    """kind -> number of files that failed that way, in the order of :data:`FAILURES`."""
+    found: Dict[str, int] = {}
+    for r in reports:
+        if r.error:
+            found[r.kind or "parse"] = found.get(r.kind or "parse", 0) + 1
+    return {k: found[k] for k in list(FAILURES) + sorted(set(found) - set(FAILURES)) if k in found}
+
+
+def summary(reports: Sequence[FileReport], fixing: bool = False, write: bool = False, table: bool = True) -> List[str]:
+    """Lines of the closing summary: one per rule (``table``), then the totals, where every file is
+    counted as rewritten, unchanged or failed (``fixing``: ``migrate``; ``write``: with ``--write``)."""
     lines = []
     found = counts(reports)
     fixed: Dict[str, int] = {}
     for report in reports:
+        if report.error:
+            continue  # a file that failed (read-only, not writable, ...) keeps its findings
         for code, n in report.fixed.items():
             fixed[code] = fixed.get(code, 0) + n
     fixable: Dict[str, int] = {}
@@ -44,27 +70,35 @@ def summary(reports: Sequence[FileReport], fixing: bool = False) -> List[str]:
         for f in report.findings:
             if f.fixable:
                 fixable[f.code] = fixable.get(f.code, 0) + 1
-    for code in sorted(set(found) | set(fixed)):
-        rule = RULES.get(code)
-        detail = "%d fixed" % fixed.get(code, 0) if fixing else "%d fixable" % fixable.get(code, 0)
-        lines.append("%6d  %s  %-24s (%s)" % (found.get(code, 0), code, rule.name if rule else "?", detail))
+    if table:
+        for code in sorted(set(found) | set(fixed)):
+            rule = RULES.get(code)
+            detail = "%d fixed" % fixed.get(code, 0) if fixing else "%d fixable" % fixable.get(code, 0)
+            lines.append("%6d  %s  %-24s (%s)" % (found.get(code, 0), code, rule.name if rule else "?", detail))
     total = sum(found.values())
     files_with = sum(1 for r in reports if r.findings)
-    changed = sum(1 for r in reports if r.changed)
-    errors = sum(1 for r in reports if r.error)
-    tail = "Found %d finding%s in %d of %d file%s" % (
-        total,
-        "" if total == 1 else "s",
-        files_with,
-        len(reports),
-        "" if len(reports) == 1 else "s",
-    )
+    failures = failure_counts(reports)
+    failed = sum(failures.values())
+    tail = "Found %s in %d of %s" % (_plural(total, "finding"), files_with, _plural(len(reports), "file"))
     if fixing:
-        tail += "; %d file%s %s" % (changed, "" if changed == 1 else "s", "changed")
+        if write:
+            done = sum(1 for r in reports if r.written or (r.path == "-" and r.changed and not r.error))
+            verb = ""
+        else:
+            done = sum(1 for r in reports if r.changed and not r.error)
+            verb = "would be "
+        unchanged = len(reports) - done - failed
+        tail += "; %s %srewritten, %s %sleft unchanged" % (
+            _plural(done, "file"),
+            verb,
+            _plural(unchanged, "file"),
+            verb,
+        )
     else:
         tail += " (%d fixable with `torchcompat migrate`)" % sum(fixable.values())
-    if errors:
-        tail += "; %d file%s could not be parsed" % (errors, "" if errors == 1 else "s")
+    if failed:
+        detail = ", ".join("%d %s" % (n, FAILURES.get(k, k)) for k, n in failures.items())
+        tail += "; %s failed (%s)" % (_plural(failed, "file"), detail)
     lines.append(tail + ".")
     return lines
 
@@ -78,7 +112,7 @@ def as_json(reports: Sequence[FileReport], remaining: bool = False) -> str:
             findings.append(item)
     data: Dict[str, Any] = {
         "findings": findings,
-        "errors": [{"path": r.path, "message": r.error} for r in reports if r.error],
+        "errors": [{"path": r.path, "kind": r.kind, "message": r.error} for r in reports if r.error],
         "changed": [r.path for r in reports if r.changed],
         "summary": counts(reports, remaining),
     }

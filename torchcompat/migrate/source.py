@@ -6,12 +6,13 @@ keeps a BOM), so a file comes back byte for byte except where an edit was made.
 
 from __future__ import annotations
 
+import bisect
 import io
 import os
 import re
 import tempfile
 import tokenize
-from typing import List, NamedTuple, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -42,20 +43,26 @@ def newline_of(text: str) -> str:
 
 def write_atomic(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (temp file in the same folder + ``os.replace``),
-    keeping the file's permission bits. A symbolic link is followed: its target is replaced."""
+    keeping the file's permission bits (a read-only file stays read-only) and, where allowed, its
+    owner. A symbolic link is followed: its target is replaced. On any failure the file is as it was."""
     path = os.path.realpath(path)
     folder = os.path.dirname(path)
-    mode = None
+    st = None
     try:
-        mode = os.stat(path).st_mode & 0o7777
+        st = os.stat(path)
     except OSError:
         pass
     fd, tmp = tempfile.mkstemp(prefix=".tc-migrate-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        if mode is not None:
-            os.chmod(tmp, mode)
+        if st is not None:
+            if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+                try:
+                    os.chown(tmp, st.st_uid, st.st_gid)  # root rewriting a user's file: it stays theirs
+                except OSError:
+                    pass
+            os.chmod(tmp, st.st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -75,7 +82,7 @@ class Lines:
         for match in _NEWLINE.finditer(text):
             starts.append(match.end())
         self.starts: List[int] = starts
-        self._ascii: dict = {}
+        self._ascii: dict = {}  # lineno -> None (ASCII) or the UTF-8 byte offset of each character
 
     def line(self, lineno: int) -> str:
         start = self.starts[lineno - 1]
@@ -85,12 +92,13 @@ class Lines:
     def offset(self, lineno: int, col: int) -> int:
         """Text offset of ast position (``lineno``, byte column ``col``)."""
         start = self.starts[lineno - 1]
-        ascii_line = self._ascii.get(lineno)
-        if ascii_line is None:
-            ascii_line = self._ascii[lineno] = _is_ascii(self.line(lineno))
-        if ascii_line:
+        try:
+            byte_starts = self._ascii[lineno]
+        except KeyError:
+            byte_starts = self._ascii[lineno] = _byte_starts(self.line(lineno))
+        if byte_starts is None:
             return start + col
-        return start + len(self.line(lineno).encode("utf-8")[:col].decode("utf-8", "ignore"))
+        return start + bisect.bisect_left(byte_starts, col)
 
     def position(self, offset: int) -> Tuple[int, int]:
         """(1-based line, 0-based character column) of a text offset."""
@@ -104,9 +112,17 @@ class Lines:
         return lo + 1, offset - self.starts[lo]
 
 
-def _is_ascii(text: str) -> bool:
-    try:
-        text.encode("ascii")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _byte_starts(line: str) -> Optional[List[int]]:
+    """None for an ASCII line (byte column = character column); otherwise the UTF-8 byte offset at which
+    each character begins, so that a byte column converts by bisection (one pass per line, not one
+    re-encoding of the line per node: long non-ASCII lines made that quadratic)."""
+    if line.isascii():
+        return None
+    offsets = []
+    pos = 0
+    for ch in line:
+        offsets.append(pos)
+        code = ord(ch)
+        pos += 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
+    offsets.append(pos)
+    return offsets

@@ -14,7 +14,7 @@ import zipfile
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import torchcompat._unpickler as _unpickler
-from torchcompat._unpickler import UnsafeLoadError, describe_refusal, qualified_name
+from torchcompat._unpickler import InvalidCheckpointError, UnsafeLoadError, describe_refusal, qualified_name
 from torchcompat.registry import Resolution, backport, declare, native, unavailable
 
 shift = declare("serialization")
@@ -226,15 +226,50 @@ def writes_zip_by_default(env: Any) -> bool:
     return param is not None and param.default is True
 
 
+def _start_of(f: Any) -> Optional[int]:
+    """Where a load of ``f`` starts reading (0 for a path; None for a stream that cannot tell)."""
+    if isinstance(f, (str, bytes)) or hasattr(f, "__fspath__"):
+        return 0
+    try:
+        return f.tell()
+    except Exception:
+        return None
+
+
+def raise_if_invalid(f: Any, start: Optional[int], exc: BaseException) -> None:
+    """Inside ``except``: raise :class:`InvalidCheckpointError` from ``exc`` when the bytes of ``f`` are not an
+    intact checkpoint (see ``torchcompat._unpickler.invalid_checkpoint``); return to let ``exc`` stand."""
+    error = _unpickler.invalid_checkpoint(f, start, exc)
+    if error is not None:
+        raise error from exc
+
+
+_NATIVE_PICKLE_MODULE = (
+    "torchcompat.load(weights_only=True) uses torch's weights-only unpickler; pickle_module "
+    "is only allowed with weights_only=False (trusted files)"
+)
+_RESTRICTED_PICKLE_MODULE = (
+    "torchcompat.load(weights_only=True) uses its own unpickler; pickle_module is only allowed with "
+    "weights_only=False (trusted files)"
+)
+
+
 def restricted_load(env: Any, f: Any, map_location: Any = None, **kw: Any) -> Any:
     """Weights-only load through torchcompat's restricted unpickler (any torch >= 1.0); used by
-    ``torchcompat.load`` below :data:`NATIVE_WEIGHTS_ONLY_FROM` and callable on any torch for tests."""
-    torch = env.torch
+    ``torchcompat.load`` below :data:`NATIVE_WEIGHTS_ONLY_FROM` and callable on any torch for tests.
+    Bytes that are not an intact checkpoint raise :class:`InvalidCheckpointError`."""
     if "pickle_module" in kw:
-        raise ValueError(
-            "torchcompat.load(weights_only=True) uses its own unpickler; pickle_module is only allowed with "
-            "weights_only=False (trusted files)"
-        )
+        raise ValueError(_RESTRICTED_PICKLE_MODULE)
+    start = _start_of(f)
+    try:
+        return _restricted_load(env, f, map_location, **kw)
+    except Exception as exc:
+        raise_if_invalid(f, start, exc)
+        raise
+
+
+def _restricted_load(env: Any, f: Any, map_location: Any = None, **kw: Any) -> Any:
+    torch = env.torch
     load_args = _pickle_args(kw)
     sizes, script = _zip_layout(f)
     if script:
@@ -327,7 +362,7 @@ def _native_load(env: Any, f: Any, map_location: Any, kw: Dict[str, Any]) -> Any
         if _OPCODE_RE.search(detail) and (start is not None or not hasattr(f, "read")):
             if start is not None:
                 f.seek(start)
-            return restricted_load(env, f, map_location, **kw)
+            return _restricted_load(env, f, map_location, **kw)
         found = _GLOBAL_RE.search(text) or _BLOCKED_RE.search(text)
         if found:
             name = found.group(1)
@@ -376,11 +411,16 @@ def _load(env: Any) -> Resolution:
         unpickler from torch 2.10, torchcompat's restricted unpickler below (torch's is missing before
         1.13 and unsound before 2.10: CVE-2025-32434, CVE-2026-24747). A refused file raises
         :class:`torchcompat.UnsafeLoadError` naming the global and the call that would allow it.
+        Bytes that are not an intact checkpoint (empty, cut off, damaged, another format) raise
+        :class:`torchcompat.InvalidCheckpointError` on every release and either ``weights_only``.
         ``weights_only=False`` must be asked for and warns once. Python 2 files: ``encoding='latin1'``.
         Upstream: https://github.com/pytorch/pytorch/pull/86812 (weights_only). Remove when torch >= 2.10.
         """
         if weights_only is not True and weights_only is not False:
             raise TypeError("weights_only must be True or False, got %r" % (weights_only,))
+        if weights_only and "pickle_module" in kw:
+            raise ValueError(_NATIVE_PICKLE_MODULE if use_native else _RESTRICTED_PICKLE_MODULE)
+        start = _start_of(f)
         if not weights_only:
             _warn_unsafe()
             load_args = _pickle_args(kw)
@@ -390,19 +430,19 @@ def _load(env: Any) -> Resolution:
                 kw.update(load_args)
             if env.accepts("load", "weights_only"):
                 kw["weights_only"] = False
-            return env.torch.load(f, map_location, **kw)
+            try:
+                return env.torch.load(f, map_location, **kw)
+            except Exception as exc:
+                raise_if_invalid(f, start, exc)
+                raise
         try:
             if use_native:
-                if "pickle_module" in kw:
-                    raise ValueError(
-                        "torchcompat.load(weights_only=True) uses torch's weights-only unpickler; pickle_module "
-                        "is only allowed with weights_only=False (trusted files)"
-                    )
                 result = _native_load(env, f, map_location, kw)
             else:
-                result = restricted_load(env, f, map_location, **kw)
-        except UnicodeDecodeError as exc:
-            if "encoding" in kw:
+                result = _restricted_load(env, f, map_location, **kw)
+        except Exception as exc:
+            raise_if_invalid(f, start, exc)  # not a checkpoint: before any other reading of the error
+            if not isinstance(exc, UnicodeDecodeError) or "encoding" in kw:
                 raise
             raise pickle.UnpicklingError(
                 "%s: a file pickled by Python 2 needs torchcompat.load(f, encoding='latin1')" % exc
@@ -602,4 +642,4 @@ def _load_state_dict(env: Any) -> Resolution:
     return backport(load_state_dict)
 
 
-__all__ = ["UnsafeLoadError", "UnsafeLoadWarning", "restricted_load", "native_weights_only"]
+__all__ = ["UnsafeLoadError", "InvalidCheckpointError", "UnsafeLoadWarning", "restricted_load", "native_weights_only"]

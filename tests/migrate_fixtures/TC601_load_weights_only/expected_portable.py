@@ -12,3 +12,25 @@ restored = tc.load(os.path.join(folder, "full.pt"), map_location=lambda storage,
 torch.save(model.state_dict(), os.path.join(folder, "state.pt"))
 state = tc.load(os.path.join(folder, "state.pt"), weights_only=True)
 print(type(restored).__name__, sorted(state))
+dev = torch.device("cpu")
+use_cpu = True
+# keywords go into the call's own argument list: past a parenthesised argument, before a trailing comma,
+# a comment or the closing parenthesis of the call (not of a nested call)
+grouped = tc.load(os.path.join(folder, "state.pt"), map_location=(dev if use_cpu else None), weights_only=True)
+exploded = tc.load(
+    os.path.join(folder, "state.pt"),
+    map_location=(lambda storage, loc: storage),  # keep tensors on the CPU (see above)
+    weights_only=True,
+)
+commented = tc.load(
+    os.path.join(folder, "state.pt"), weights_only=True  # the state dict (saved above)
+)
+nested = tc.load(os.path.join(folder, "state.pt"), map_location=torch.device("cpu"), weights_only=True)
+inline_comma = tc.load(os.path.join(folder, "state.pt"), map_location=((dev)), weights_only=True,)
+whole = tc.load(
+    os.path.join(folder, "full.pt"),
+    map_location=(lambda storage, loc: storage),
+    weights_only=False,
+)  # whole object saved by this script: weights_only=False (trusted)
+print(sorted(grouped), sorted(exploded), sorted(commented), sorted(nested), sorted(inline_comma))
+print(type(whole).__name__)

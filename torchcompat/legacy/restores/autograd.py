@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
+import threading
 import types
 from typing import Any, Dict
 
@@ -67,12 +69,43 @@ def volatile_class(torch: Any) -> Any:
     disable = getattr(torch._C, "DisableTorchFunctionSubclass", None) or torch._C.DisableTorchFunction
     nowrap = getattr(torch.overrides, "get_default_nowrap_functions", set)()
     tensor_cls = torch.Tensor
+    swap_lock = threading.Lock()
+
+    def plainly(method: Any, t: Any, *args: Any, **kwargs: Any) -> Any:
+        """``torch.Tensor.<method>`` of ``t`` as if ``t`` were a plain tensor. On a plain alias of it with its
+        ``requires_grad``, ``.grad`` and attributes; or, when ``t`` has a ``grad_fn`` (no alias keeps one), on
+        ``t`` itself with its class switched to ``torch.Tensor`` for the call."""
+        with disable():  # reading t's state must not go through __torch_function__ (which wraps results)
+            plain = None
+            if t.grad_fn is None:
+                plain = tensor_cls._make_subclass(tensor_cls, t, t.requires_grad)
+                grad = t.grad
+                if grad is not None:
+                    plain.grad = grad
+        if plain is not None:
+            plain.__dict__.update(t.__dict__)
+            return method(plain, *args, **kwargs)
+        with swap_lock:
+            t.__class__ = tensor_cls
+            try:
+                return method(t, *args, **kwargs)
+            finally:
+                t.__class__ = VolatileTensor
+
+    def volatile_again(new: Any) -> Any:
+        if isinstance(new, tensor_cls) and type(new) is tensor_cls:
+            new.__class__ = VolatileTensor  # a new object no one else holds yet
+        return new
 
     class VolatileTensor(torch.Tensor):
-        """A tensor from ``Variable(x, volatile=True)`` (restored 0.3 meaning: no graph from it)."""
+        """A tensor from ``Variable(x, volatile=True)`` (restored 0.3 meaning: no graph from it). It prints,
+        formats and pickles as a plain tensor: the class is an implementation detail of the restore."""
 
         @classmethod
         def __torch_function__(cls, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            own = _PLAIN.get(func)
+            if own is not None and args and isinstance(args[0], cls):
+                return getattr(args[0], own)(*args[1:], **(kwargs or {}))
             with torch.no_grad(), disable():
                 ret = func(*args, **(kwargs or {}))
             if func in nowrap:
@@ -82,6 +115,38 @@ def volatile_class(torch: Any) -> Any:
         @property
         def volatile(self) -> bool:
             return True
+
+        def __repr__(self, *args: Any, **kwargs: Any) -> str:
+            return plainly(tensor_cls.__repr__, self, *args, **kwargs)
+
+        def __format__(self, format_spec: str) -> str:
+            return plainly(tensor_cls.__format__, self, format_spec)
+
+        def __reduce_ex__(self, protocol: Any) -> Any:
+            # pickled (torch.save) as the plain tensor it stands for: loads anywhere, under weights_only too
+            return plainly(tensor_cls.__reduce_ex__, self, protocol)
+
+        def __copy__(self) -> Any:
+            return volatile_again(plainly(copy.copy, self))
+
+        def __deepcopy__(self, memo: Dict[int, Any]) -> Any:
+            if id(self) in memo:
+                return memo[id(self)]
+
+            def deepcopy(plain: Any, memo: Dict[int, Any]) -> Any:
+                memo.setdefault(id(memo), []).append(plain)  # keep alive what memo holds the id of, as copy does
+                return tensor_cls.__deepcopy__(plain, memo)
+
+            new = volatile_again(plainly(deepcopy, self, memo))
+            memo[id(self)] = new
+            memo[id(memo)].append(self)
+            return new
+
+    _PLAIN = {
+        getattr(tensor_cls, name): name
+        for name in ("__repr__", "__format__", "__reduce_ex__", "__deepcopy__")
+        if hasattr(tensor_cls, name)
+    }
 
     def _propagate(ret: Any, cls: Any) -> Any:
         """Floating results stay volatile; integer/bool results (indices, masks) are plain tensors."""

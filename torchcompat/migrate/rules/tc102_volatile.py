@@ -9,7 +9,6 @@ wrapped region stops before a ``def`` or ``class``), the statement and the rest 
 from __future__ import annotations
 
 import ast
-import tokenize
 from typing import List, Optional, Set, Tuple
 
 from torchcompat.migrate.engine import Context, rule
@@ -70,14 +69,7 @@ def _has_yield(stmts: List[ast.stmt]) -> bool:
 
 def _string_lines(ctx: Context) -> Set[int]:
     """Lines that begin inside a multi-line string: they must not be re-indented."""
-    inside: Set[int] = set()
-    for tok in ctx.load_tokens():
-        if tok.start[0] < tok.end[0] and tok.type not in _LAYOUT:
-            inside.update(range(tok.start[0] + 1, tok.end[0] + 1))
-    return inside
-
-
-_LAYOUT = (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.DEDENT, tokenize.INDENT)
+    return ctx.string_lines()
 
 
 @rule(

@@ -212,10 +212,9 @@ def ctx_name_used(fn: ast.FunctionDef) -> bool:
 
 def _call_sites(ctx: Context, cls: ast.ClassDef, params: List[str], defaults: Dict[str, str]) -> Optional[List[Edit]]:
     edits: List[Edit] = []
-    tree = ctx.tree
     inside = {id(n) for n in ast.walk(cls)}
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Name) and node.id == cls.name) or id(node) in inside:
+    for node in ctx.names_of(cls.name):
+        if id(node) in inside:
             continue
         maker = ctx.parent(node)
         outer = ctx.parent(maker) if maker is not None else None
