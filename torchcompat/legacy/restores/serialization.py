@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from torchcompat.legacy.engine import note
 from torchcompat.legacy.face import WRAP, Restore, attach
+from torchcompat.shifts.serialization import SER_WEIGHTS_ONLY
 
 __all__ = ["TRUST_ENV", "trust_checkpoints", "trusted", "plain_data_globals", "UntrustedCheckpointError"]
 
@@ -169,7 +170,7 @@ def _weights_only_default(env: Any) -> bool:
 
 
 attach(
-    "ser-weights-only",
+    SER_WEIGHTS_ONLY,
     Restore(
         "load",
         _load,
@@ -180,7 +181,7 @@ attach(
     ),
 )
 attach(
-    "ser-weights-only",
+    SER_WEIGHTS_ONLY,
     Restore(
         "save",
         _save,
