@@ -14,6 +14,8 @@ import textwrap
 
 import pytest
 
+from tests.migrate_helpers import LEGACY_CAUSES
+
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
 
 LEGACY = textwrap.dedent(
@@ -397,33 +399,23 @@ def test_io_module_unused_guard():
 # --- the shared legacy examples (0.3/0.4-era scripts) -----------------------------------------------
 
 LEGACY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "legacy-examples")
-#: causes of the failures plain torch 2.13 hits (../shared/legacy-examples/README.md) that these rules name
-EXPECTED_CAUSES = {
-    "v01_linear_regression.py": {"TC103"},
-    "v02_logistic_regression.py": {"TC103"},
-    "v04_cnn_upsample_segmentation.py": {"TC103"},
-    "v05_char_rnn.py": {"TC103"},
-    "v07_bow_classifier.py": {"TC901"},
-    "v08_autoencoder.py": {"TC103"},
-    "v11_custom_relu_function.py": {"TC104", "TC103"},
-}
 
 
 @pytest.mark.skipif(not os.path.isdir(LEGACY_DIR), reason="../shared/legacy-examples is not here")
-@pytest.mark.parametrize("name", sorted(EXPECTED_CAUSES))
+@pytest.mark.parametrize("name", sorted(LEGACY_CAUSES))
 def test_legacy_examples_causes_named_and_migrations_stable(name):
     from torchcompat.migrate.engine import Options, process_text
 
     with open(os.path.join(LEGACY_DIR, name), encoding="utf-8") as handle:
         source = handle.read()
     found = process_text(source, Options(target="2.13"))
-    assert EXPECTED_CAUSES[name] <= {f.code for f in found.findings}
+    assert LEGACY_CAUSES[name] <= {f.code for f in found.findings}
     for options in (Options(target="2.13", fix=True), Options(portable=True, fix=True)):
         result = process_text(source, options)
         assert result.error is None and result.changed
         assert process_text(result.text, options).text == result.text
         assert ("import torchcompat as tc" in result.text) == (options.portable and "tc." in result.text)
-        for code in EXPECTED_CAUSES[name]:
+        for code in LEGACY_CAUSES[name]:
             assert code in result.fixed
 
 

@@ -18,6 +18,8 @@ import sys
 
 import pytest
 
+from tests.migrate_helpers import LEGACY_CAUSES
+
 pytestmark = [
     pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8"),
     pytest.mark.slow,
@@ -28,20 +30,6 @@ EXAMPLES = os.path.join(os.path.dirname(ROOT), "shared", "legacy-examples")
 OLD_PYTHON = "/work/venvs/t1.0/bin/python"
 SCRIPTS = sorted(f for f in os.listdir(EXAMPLES) if re.match(r"v\d+_.*\.py$", f)) if os.path.isdir(EXAMPLES) else []
 
-#: script -> the rule codes whose findings name the cause of the 2.13 failure (README table)
-CAUSES = {
-    "v01_linear_regression.py": {"TC103"},
-    "v02_logistic_regression.py": {"TC103"},
-    "v04_cnn_upsample_segmentation.py": {"TC103", "TC220"},
-    "v05_char_rnn.py": {"TC103"},
-    "v06_lstm_tagger.py": {"TC601"},
-    "v07_bow_classifier.py": {"TC901", "TC220", "TC221"},
-    "v08_autoencoder.py": {"TC103", "TC601"},
-    "v09_least_squares.py": {"TC401", "TC402", "TC403", "TC404", "TC406", "TC410"},
-    "v10_fft_filter.py": {"TC501", "TC103"},
-    "v11_custom_relu_function.py": {"TC104", "TC103"},
-    "v12_spectral_clustering.py": {"TC221", "TC412", "TC413", "TC414", "TC407", "TC408"},
-}
 #: (script, mode) pairs known not to work yet, with the reason (reported, not hidden)
 KNOWN_GAPS: dict = {}
 
@@ -124,7 +112,7 @@ def test_portable_runs_on_this_torch_and_1_0(tmp_path, script):
     assert _within_tolerance(script, old), (script, old)
 
 
-@pytest.mark.parametrize("script", sorted(CAUSES))
+@pytest.mark.parametrize("script", sorted(LEGACY_CAUSES))
 def test_check_names_the_cause_of_each_2_13_failure(script):
     if script not in SCRIPTS:
         pytest.skip("example not present")
@@ -134,7 +122,7 @@ def test_check_names_the_cause_of_each_2_13_failure(script):
     )
     assert proc.returncode == 1
     codes = set(re.findall(r'"code":\s*"(TC\d+)"', proc.stdout.decode()))
-    missing = CAUSES[script] - codes
+    missing = LEGACY_CAUSES[script] - codes
     assert not missing, "check does not name %s for %s" % (sorted(missing), script)
 
 

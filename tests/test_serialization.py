@@ -907,7 +907,7 @@ def test_refusals_of_intact_files_stay_refusals():
 
 
 def test_invalid_checkpoint_error_is_public_and_torch_free():
-    from torchcompat._unpickler import InvalidCheckpointError
+    from torchcompat.shifts.serialization._unpickler import InvalidCheckpointError
 
     assert tc.InvalidCheckpointError is ser.InvalidCheckpointError is InvalidCheckpointError
     assert issubclass(InvalidCheckpointError, pickle.UnpicklingError)

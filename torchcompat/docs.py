@@ -15,8 +15,9 @@ import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from torchcompat._release import release
+from torchcompat.report import load_faces
 
-__all__ = ["load_statuses", "render", "main"]
+__all__ = ["load_faces", "load_statuses", "render", "main"]
 
 DEFAULT_STATUS_DIR = os.path.join("docs", "status")
 _ABBREV = {"native": "N", "backported": "B", "unavailable": "U"}
@@ -76,15 +77,6 @@ def _cell(text: Optional[str]) -> str:
     return (text or "").replace("|", "\\|").replace("\n", " ")
 
 
-def load_faces() -> None:
-    """Import every consumer that attaches faces to records (restores, migration rules); neither
-    needs torch at import, so the table is the same with or without it."""
-    from torchcompat.legacy import restores
-    from torchcompat.migrate import rules  # noqa: F401 - importing registers the rule faces
-
-    restores.load_all()
-
-
 def render(statuses: Optional[Dict[str, Dict[str, Any]]] = None) -> str:
     """The whole Markdown page."""
     from torchcompat.registry import REGISTRY
@@ -142,7 +134,38 @@ def render(statuses: Optional[Dict[str, Dict[str, Any]]] = None) -> str:
                 )
             )
         lines.append("")
+    lines += _moves_table(REGISTRY.moves())
     return "\n".join(lines)
+
+
+def _moves_table(moves: Sequence[Any]) -> List[str]:
+    """The docs rows of the plain renames (:class:`torchcompat.registry.Moved`)."""
+    if not moves:
+        return []
+    lines = [
+        "## renames",
+        "",
+        "Plain renames, one registry row each: the row gives the rename rule, the restore of the old name under",
+        "`torchcompat run` (where torch lacks it), and the `tc.` adapter where one is named.",
+        "",
+        "| old | new | shift | added | removed | rule | adapter |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for move in moves:
+        lines.append(
+            "| `%s` | `%s` | `%s` | %s | %s | %s | %s |"
+            % (
+                move.old,
+                move.new,
+                move.shift.id,
+                move.added or "",
+                move.removed or "",
+                move.code or "–",
+                "`tc.%s`" % move.adapter if move.adapter else "–",
+            )
+        )
+    lines.append("")
+    return lines
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -29,12 +29,23 @@ __all__ = [
     "REGISTRY",
     "declare",
     "Binding",
+    "SPELLING",
+    "MEANING",
+    "KINDS",
+    "Moved",
 ]
 
 NATIVE = "native"
 BACKPORTED = "backported"
 UNAVAILABLE = "unavailable"
 STATUSES = (NATIVE, BACKPORTED, UNAVAILABLE)
+
+#: A record's ``kind``. SPELLING: an old name or keyword that no longer exists, so its presence proves old
+#: code and renaming is safe. MEANING: the same spelling behaves differently across releases (integer ``/``,
+#: uint8 masks, implicit softmax dim ...): rewrite only with evidence of the source's era.
+SPELLING = "spelling"
+MEANING = "meaning"
+KINDS = (SPELLING, MEANING)
 
 Resolver = Callable[[Any], "Resolution"]
 
@@ -86,11 +97,21 @@ class Shift:
     strategy: str = "alias"
     verified: bool = True
     notes: str = ""
+    #: :data:`SPELLING` or :data:`MEANING` (every record says which; tests/test_registry_consistency.py).
+    kind: Optional[str] = None
+    #: A face the strategy promises but that is not there yet, and where it is tracked.
+    planned: str = ""
     #: Dotted path under torch whose presence means "the new API is native" (``"linalg.solve"``),
     #: or a callable ``(TorchEnv) -> bool``. ``None``: decided by each adapter alone.
     probe: Any = None
     adapters: Dict[str, Resolver] = dataclasses.field(default_factory=dict)
     faces: Dict[str, List[Any]] = dataclasses.field(default_factory=dict)
+    #: The plain-rename rows of this record (:meth:`moved`), in declaration order.
+    moves: List["Moved"] = dataclasses.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            raise ValueError("shift %r: kind must be one of %s, not %r" % (self.id, KINDS, self.kind))
 
     def adapter(self, name: str) -> Callable[[Resolver], Resolver]:
         """Decorator: register ``resolver(env) -> Resolution`` as ``torchcompat.<name>`` (dots for
@@ -112,16 +133,83 @@ class Shift:
         """Declare the commonest adapter: torch's object at ``path`` (default ``name``) when present,
         else ``fallback(env)`` as a backport, else unavailable (needing ``needs`` or ``self.added``)."""
         target = path or name
+        if fallback is not None:
+            self.native_or(name, path)(fallback)
+            return
 
         def resolve(env: Any) -> Resolution:
             obj = env.get(target)
             if obj is not _missing():
                 return native(obj)
-            if fallback is not None:
-                return backport(fallback(env))
             return unavailable(needs or self.added or "?", "torch.%s is missing" % target)
 
         REGISTRY._add_adapter(self, name, resolve)
+
+    def native_or(
+        self, name: str, path: Optional[str] = None
+    ) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
+        """Decorator for "torch's own object if present, else a backport": ``tc.<name>`` is torch's object at
+        ``path`` (default ``name``) when this torch has it; else what ``build(env)`` returns: an object (the
+        backport) or a :class:`Resolution` (``unavailable(...)``, a backport with a note). Returns the resolver
+        (``resolver(env) -> Resolution``), as :meth:`adapter` does."""
+        target = path or name
+
+        def register(build: Callable[[Any], Any]) -> Resolver:
+            def resolve(env: Any) -> Resolution:
+                obj = env.get(target)
+                if obj is not _missing():
+                    return native(obj)
+                made = build(env)
+                return made if isinstance(made, Resolution) else backport(made)
+
+            resolve.__name__ = getattr(build, "__name__", "resolve")
+            resolve.__doc__ = build.__doc__
+            REGISTRY._add_adapter(self, name, resolve)
+            return resolve
+
+        return register
+
+    def backported(self, name: str, path: Optional[str] = None) -> Resolver:
+        """Declare ``tc.<name>``: torch's object at ``path`` (default ``name``) when present, else the backport
+        built by ``REGISTRY.builder(name)`` for this torch. Returns the resolver."""
+        return self.native_or(name, path)(lambda env: REGISTRY.build(name, env.torch))
+
+    def moved(
+        self,
+        old: str,
+        new: str,
+        *,
+        code: Optional[str] = None,
+        adapter: Optional[str] = None,
+        safe: bool = True,
+        added: Optional[str] = None,
+        deprecated: Optional[str] = None,
+        removed: Optional[str] = None,
+        link: Optional[str] = None,
+        old_added: Optional[str] = None,
+        alias: bool = True,
+        restore: bool = True,
+    ) -> "Moved":
+        """Declare one plain rename of this record (``torch.old`` -> ``torch.new``, full qualified names);
+        versions and link default to the record's. With ``adapter`` and ``alias``, generates the adapter
+        ``tc.<adapter>`` (torch's ``new`` when present, else its ``old``). See :class:`Moved`."""
+        row = Moved(
+            shift=self,
+            old=old,
+            new=new,
+            added=added if added is not None else self.added,
+            deprecated=deprecated if deprecated is not None else self.deprecated,
+            removed=removed if removed is not None else self.removed,
+            link=link if link is not None else self.link,
+            code=code,
+            adapter=adapter,
+            safe=safe,
+            old_added=old_added,
+            alias=alias,
+            restore=restore,
+        )
+        REGISTRY._add_move(row)
+        return row
 
     def add_face(self, kind: str, face: Any) -> Any:
         """Attach a consumer's face (``"restore"``, ``"rule"`` ...) to this record; returns ``face``."""
@@ -140,6 +228,57 @@ class Shift:
         return {"added": self.added, "deprecated": self.deprecated, "removed": self.removed, "changed": self.changed}
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class Moved:
+    """One plain rename, as data (like six's ``moves`` or TorchFix's deprecated-symbols table): ``torch.<old>``
+    became ``torch.<new>`` with the same meaning. One row generates the alias adapter (``adapter``, when
+    ``alias``), the restore (``torchcompat run`` puts ``old`` back where torch lacks it, when ``restore``),
+    the rename rule (``code``, by the migration tool) and the docs row. Declare with :meth:`Shift.moved`."""
+
+    shift: Shift = dataclasses.field(repr=False)
+    old: str = ""  # full qualified name: "torch.cuda.memory_cached"
+    new: str = ""  # "torch.cuda.memory_reserved"
+    added: Optional[str] = None  # first release with ``new``: the rename rule's minimum version
+    deprecated: Optional[str] = None
+    removed: Optional[str] = None  # first release without ``old``
+    link: Optional[str] = None
+    code: Optional[str] = None  # the migration rule code, "TC860"
+    adapter: Optional[str] = None  # tc.<adapter> (what ``--portable`` writes); None: no adapter
+    safe: bool = True  # the rename means the same on every release
+    old_added: Optional[str] = None  # first release with ``old`` (the adapter's floor); None: unknown
+    alias: bool = True  # generate the adapter (False: it is hand-written in the area module)
+    restore: bool = True  # generate the restore of ``old``
+
+    @property
+    def old_path(self) -> str:
+        """``old`` without the leading ``torch.``: the path under torch."""
+        return self.old[len("torch.") :] if self.old.startswith("torch.") else self.old
+
+    @property
+    def new_path(self) -> str:
+        return self.new[len("torch.") :] if self.new.startswith("torch.") else self.new
+
+
+def _moved_alias(name: str) -> Resolver:
+    """The generated adapter of every :class:`Moved` row naming ``name``: torch's new object, else an old one."""
+
+    def resolve(env: Any) -> Resolution:
+        rows = REGISTRY._moves_by_adapter[name]
+        obj = env.get(rows[0].new_path)
+        if obj is not _missing():
+            return native(obj)
+        for row in rows:
+            obj = env.get(row.old_path)
+            if obj is not _missing():
+                return native(obj, "torch.%s" % row.old_path)
+        first = rows[0]
+        return unavailable(
+            first.old_added or first.added or "?", "torch has neither %s nor %s" % (first.new, first.old)
+        )
+
+    return resolve
+
+
 def _missing() -> Any:
     from torchcompat.probe import MISSING
 
@@ -152,22 +291,26 @@ class Registry:
     def __init__(self) -> None:
         self._shifts: Dict[str, Shift] = {}
         self._adapters: Dict[str, Tuple[Shift, Resolver]] = {}
-        # torch's own submodules are namespaces even before an adapter lands in them.
-        self._namespaces: set = {
-            "",
-            "nn",
-            "nn.functional",
-            "nn.init",
-            "nn.utils",
-            "linalg",
-            "fft",
-            "func",
-            "distributed",
-            "six",
-            "amp",
-            "utils",
-            "utils.data",
-        }
+        self._moves: List[Moved] = []
+        self._moves_by_adapter: Dict[str, List[Moved]] = {}
+        self._builders: Dict[str, Callable[[Any], Any]] = {}
+        self._built: Dict[Tuple[int, str], Tuple[Any, Any]] = {}
+        self._build_lock = threading.RLock()
+        # torch's own submodules that are namespaces even before an adapter lands in them (given by the
+        # areas package: torchcompat.shifts.NAMESPACES), plus every dotted adapter's parents.
+        self._namespaces: set = {""}
+        #: ``() -> None``: imports the area modules (set by the areas package; see :meth:`set_loader`).
+        self._loader: Optional[Callable[[], None]] = None
+        self._area_order: Dict[str, int] = {}
+
+    def set_loader(self, loader: Callable[[], None], namespaces: Any = (), areas: Any = ()) -> None:
+        """Called by the areas package (:mod:`torchcompat.shifts`) when it is imported: how to load every
+        area, the torch submodules that are namespaces, and the areas' order (records iterate by area in that
+        order, then in declaration order, whichever area happened to be imported first). The registry never
+        imports its areas itself."""
+        self._loader = loader
+        self._namespaces.update(namespaces)
+        self._area_order = {area: i for i, area in enumerate(areas)}
 
     def add(self, shift: Shift) -> Shift:
         if shift.id in self._shifts:
@@ -184,6 +327,55 @@ class Registry:
         for i in range(1, len(parts)):
             self._namespaces.add(".".join(parts[:i]))
 
+    def _add_move(self, row: Moved) -> None:
+        row.shift.moves.append(row)
+        self._moves.append(row)
+        if row.adapter and row.alias:
+            rows = self._moves_by_adapter.setdefault(row.adapter, [])
+            if not rows:
+                self._add_adapter(row.shift, row.adapter, _moved_alias(row.adapter))
+            elif rows[0].new != row.new:
+                raise ValueError(
+                    "adapter %r: moves disagree on the new name (%s, %s)" % (row.adapter, rows[0].new, row.new)
+                )
+            rows.append(row)
+
+    def builder(self, name: str) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
+        """Decorator: ``build(torch) -> object`` is the backport of adapter ``name`` (a class or function made
+        for one torch module). :meth:`build` calls it once per torch module: a backported class must be the
+        same object every time, or pickling it by reference fails."""
+
+        def register(build: Callable[[Any], Any]) -> Callable[[Any], Any]:
+            if name in self._builders:
+                raise ValueError("backport %r is built twice" % name)
+            self._builders[name] = build
+            return build
+
+        return register
+
+    def build(self, name: str, torch_module: Any) -> Any:
+        """The backport of adapter ``name`` for ``torch_module`` (built on first use, then the same object)."""
+        key = (id(torch_module), name)
+        found = self._built.get(key)
+        if found is None or found[0] is not torch_module:
+            with self._build_lock:
+                found = self._built.get(key)
+                if found is None or found[0] is not torch_module:
+                    found = self._built[key] = (torch_module, self._builders[name](torch_module))
+        return found[1]
+
+    def builders(self) -> List[str]:
+        """The adapter names that have a registered backport builder."""
+        _load()
+        return sorted(self._builders)
+
+    def moves(self) -> List[Moved]:
+        """Every plain-rename row (:class:`Moved`) across the registry: by area (in the areas' order), then in
+        declaration order, so the order never depends on which area happened to be imported first."""
+        _load()
+        last = len(self._area_order)
+        return sorted(self._moves, key=lambda row: (self._area_order.get(row.shift.area, last), row.shift.area))
+
     def get(self, shift_id: str) -> Shift:
         _load()
         try:
@@ -193,7 +385,8 @@ class Registry:
 
     def __iter__(self) -> Iterator[Shift]:
         _load()
-        return iter(list(self._shifts.values()))
+        last = len(self._area_order)
+        return iter(sorted(self._shifts.values(), key=lambda shift: self._area_order.get(shift.area, last)))
 
     def __len__(self) -> int:
         _load()
@@ -211,6 +404,11 @@ class Registry:
         prefix = namespace + "." if namespace else ""
         children = {n[len(prefix) :].split(".", 1)[0] for n in self._adapters if n.startswith(prefix)}
         return sorted(children)
+
+    def namespaces(self) -> List[str]:
+        """Every namespace name (``""`` is the top level, then ``"nn"``, ``"nn.functional"`` ...)."""
+        _load()
+        return sorted(self._namespaces)
 
     def is_namespace(self, name: str) -> bool:
         _load()
@@ -240,16 +438,20 @@ _load_lock = threading.RLock()
 
 
 def _load() -> None:
-    """Import every area module once (declarations only: no torch import happens here)."""
+    """Import every area module once (declarations only: no torch import happens here). The loader is
+    given by the areas package; without one, importing ``torchcompat.shifts`` (a consumer's job) sets it."""
     global _loaded
     if _loaded:
         return
     with _load_lock:
         if _loaded:
             return
-        from torchcompat import shifts
+        if REGISTRY._loader is None:
+            import importlib
 
-        shifts.load_all()
+            importlib.import_module("torchcompat.shifts")  # its __init__ calls REGISTRY.set_loader(...)
+        if REGISTRY._loader is not None:
+            REGISTRY._loader()
         _loaded = True
 
 

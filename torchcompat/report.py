@@ -10,6 +10,16 @@ import types
 from typing import Any, Dict, List, Optional
 
 
+def load_faces() -> None:
+    """Import the areas and every consumer that attaches faces to records (restores, migration rules);
+    neither needs torch at import, so the table and the report are the same with or without it."""
+    import torchcompat.shifts  # noqa: F401 - hands the registry its areas
+    from torchcompat.legacy import restores
+    from torchcompat.migrate import rules  # noqa: F401 - importing registers the rule faces
+
+    restores.load_all()
+
+
 def shift_rows(torch_module: Optional[types.ModuleType] = None) -> List[Dict[str, Any]]:
     """One dict per shift: its facts, and the status of each of its adapters on ``torch_module``.
 
@@ -19,8 +29,6 @@ def shift_rows(torch_module: Optional[types.ModuleType] = None) -> List[Dict[str
 
     if torch_module is None:
         import torch as torch_module
-    from torchcompat.docs import load_faces
-
     load_faces()
     binding = Binding(torch_module)
     order = {UNAVAILABLE: 0, BACKPORTED: 1, NATIVE: 2}

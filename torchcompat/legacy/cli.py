@@ -53,17 +53,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("args", nargs=argparse.REMAINDER, help="the script's own arguments")
 
 
-def _rule_for(shift: Any, restore_name: str) -> Optional[str]:
-    """The code of the migration rule (``"rule"`` face) that removes the need for this restore."""
-    rules = list(shift.faces.get("rule") or [])
-    if not rules:
+def _rule_for(shift: Any, restore: Any) -> Optional[str]:
+    """``"CODE (name)"`` of the migration rule that removes the need for ``restore``: the declared link
+    (:func:`torchcompat.legacy.face.rule_for`), never a match of names."""
+    from torchcompat.legacy.face import rule_for
+
+    rule = rule_for(shift, restore)
+    if rule is None:
         return None
-    for rule in rules:  # a record with several rules (la-lapack-names): the one named like the restore
-        if getattr(rule, "name", None) == restore_name:
-            return "%s (%s)" % (rule.code, rule.name)
-    first = rules[0]
-    code = getattr(first, "code", None) or getattr(first, "id", None)
-    return "%s (%s)" % (code, getattr(first, "name", "")) if code else None
+    code = getattr(rule, "code", None) or getattr(rule, "id", None)
+    return "%s (%s)" % (code, getattr(rule, "name", "")) if code else None
 
 
 def _load_rules() -> None:
@@ -79,12 +78,12 @@ def explain_lines(uses: Dict[str, Tuple[str, int]]) -> List[str]:
     from torchcompat.registry import REGISTRY
 
     _load_rules()
-    by_name: Dict[str, str] = {}
+    by_name: Dict[str, Tuple[str, Any]] = {}
     for shift_id, restore in all_restores():
-        by_name.setdefault(restore.name, shift_id)
+        by_name.setdefault(restore.name, (shift_id, restore))
     lines = ["torchcompat run --explain: %d restore%s used" % (len(uses), "" if len(uses) == 1 else "s")]
     for name, (filename, lineno) in sorted(uses.items(), key=lambda item: (item[1][0], item[1][1], item[0])):
-        shift_id = by_name.get(name, "?")
+        shift_id, restore = by_name.get(name, ("?", None))
         rule = None
         summary = ""
         try:
@@ -92,7 +91,7 @@ def explain_lines(uses: Dict[str, Tuple[str, int]]) -> List[str]:
         except KeyError:
             shift = None
         if shift is not None:
-            rule = _rule_for(shift, name)
+            rule = _rule_for(shift, restore)
             summary = shift.new or shift.summary
         rel = os.path.relpath(filename) if os.path.isabs(filename) else filename
         where = "%s:%d" % (filename if rel.startswith("..") else rel, lineno)

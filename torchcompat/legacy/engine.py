@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Un
 
 from packaging.version import Version
 
-from torchcompat.legacy.face import ADD, MODULE, Restore, all_restores
+from torchcompat.legacy.face import ADD, FROM_RECORD, MODULE, Restore, all_restores
 
 __all__ = [
     "ERAS",
@@ -147,7 +147,7 @@ def _resolve_owner(env: Any, target: str) -> Tuple[Any, str]:
 
 def _plan(env: Any, era: str, shift_id: str, restore: Restore) -> Optional[_Change]:
     """What applying ``restore`` on ``env`` would change, or ``None`` when this torch does not need it."""
-    if restore.until is not None and _era_key(era) >= Version(restore.until):
+    if restore.until not in (None, FROM_RECORD) and _era_key(era) >= Version(restore.until):
         return None
     owner, attr = _resolve_owner(env, restore.target)
     if owner is None:

@@ -14,9 +14,9 @@ A :class:`Restore` names one *target* under torch and how to build its replaceme
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
-__all__ = ["ADD", "WRAP", "MODULE", "KINDS", "Restore", "attach", "all_restores"]
+__all__ = ["ADD", "WRAP", "MODULE", "KINDS", "FROM_RECORD", "Restore", "attach", "all_restores", "rule_for"]
 
 ADD = "add"
 WRAP = "wrap"
@@ -27,6 +27,9 @@ KINDS = (ADD, WRAP, MODULE)
 #: ``era`` the legacy era asked for ("0.3", "0.4", "1.0"), ``original`` torch's current object
 #: (``None`` for ``ADD`` of a missing name and for ``MODULE``).
 Factory = Callable[[Any, str, Any], Any]
+
+#: ``Restore.until``'s default: the record's ``removed`` (resolved by :func:`attach`).
+FROM_RECORD = "from-record"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,9 +46,13 @@ class Restore:
     #: MODULE decide by presence, WRAP always applies.
     needed: Optional[Callable[[Any], bool]] = None
     #: The first era in which the legacy behaviour was already gone: ``patch(era=...)`` at or after it
-    #: skips this restore (``"1.0"`` for ``x.data[0]`` on 0-dim tensors). ``None``: every era.
-    until: Optional[str] = None
+    #: skips this restore (``"1.0"`` for ``x.data[0]`` on 0-dim tensors). Default: the record's
+    #: ``removed``. ``None``: every era.
+    until: Optional[str] = FROM_RECORD
     summary: str = ""
+    #: The code of the migration rule that removes the need for this restore (``--explain`` prints it).
+    #: ``""``: the record's rule (a record with several rules must name one); ``None``: no rule does.
+    rule: Optional[str] = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -56,21 +63,27 @@ class Restore:
 
 #: Restores whose record is not in the registry yet: (shift id or "", restore).
 _LOCAL: List[Tuple[str, Restore]] = []
-_ATTACHED: Dict[int, str] = {}
 
 
-def attach(shift_id: str, restore: Restore) -> Restore:
-    """Attach ``restore`` as the ``"restore"`` face of record ``shift_id``; without such a record it
-    is kept in a local list (and reported by ``torchcompat run --explain`` under that id)."""
-    from torchcompat.registry import REGISTRY
+def attach(record: Any, restore: Restore) -> Restore:
+    """Attach ``restore`` as the ``"restore"`` face of ``record`` (a registry record, or its id); an
+    ``until`` left to its default becomes the record's ``removed``. An id with no record keeps the restore
+    in a local list (reported by ``torchcompat run --explain`` under that id)."""
+    from torchcompat.registry import REGISTRY, Shift
 
-    try:
-        shift = REGISTRY.get(shift_id)
-    except KeyError:
-        _LOCAL.append((shift_id, restore))
-        return restore
+    if isinstance(record, Shift):
+        shift = record
+    else:
+        try:
+            shift = REGISTRY.get(record)
+        except KeyError:
+            _LOCAL.append(
+                (record, dataclasses.replace(restore, until=None) if restore.until == FROM_RECORD else restore)
+            )
+            return restore
+    if restore.until == FROM_RECORD:
+        restore = dataclasses.replace(restore, until=shift.removed)
     shift.add_face("restore", restore)
-    _ATTACHED[id(restore)] = shift_id
     return restore
 
 
@@ -82,3 +95,17 @@ def all_restores() -> List[Tuple[str, Restore]]:
     _modules.load_all()
     found = [(shift.id, face) for shift, face in REGISTRY.faces("restore")]
     return found + list(_LOCAL)
+
+
+def rule_for(shift: Any, restore: Restore) -> Optional[Any]:
+    """The migration rule (a ``"rule"`` face of ``shift``) that removes the need for ``restore``: the one the
+    restore names (``Restore.rule``), else the record's first rule; ``None`` when there is none."""
+    if restore.rule is None:
+        return None
+    rules = list(shift.faces.get("rule") or [])
+    if restore.rule:
+        for rule in rules:
+            if getattr(rule, "code", None) == restore.rule:
+                return rule
+        return None
+    return rules[0] if rules else None

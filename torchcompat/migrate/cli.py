@@ -101,6 +101,7 @@ def configure_migrate(parser: argparse.ArgumentParser) -> None:
 
 
 def configure_rules(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("codes", nargs="*", metavar="CODE", help="print these rules' documentation pages")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--select", default="", metavar="CODES")
 
@@ -292,6 +293,19 @@ def main_migrate(args: argparse.Namespace) -> int:
 
 def main_rules(args: argparse.Namespace) -> int:
     _load_rules()
+    if getattr(args, "codes", None):
+        from torchcompat.migrate import ruledocs
+
+        wanted = [c.upper() for c in args.codes]
+        unknown = [c for c in wanted if c not in RULES]
+        if unknown:
+            sys.stderr.write("torchcompat rules: no rule %s (torchcompat rules lists them)\n" % ", ".join(unknown))
+            return 2
+        if args.format == "json":
+            sys.stdout.write(json.dumps([ruledocs.describe(RULES[c]) for c in wanted], indent=2) + "\n")
+        else:
+            sys.stdout.write("\n".join(ruledocs.page(RULES[c]) for c in wanted))
+        return 0
     selected = [r for r in RULES.values() if not args.select or any(r.code.startswith(p) for p in _codes(args.select))]
     selected.sort(key=lambda r: r.code)
     if args.format == "json":

@@ -17,16 +17,20 @@ import gc
 import re
 import sys
 import tokenize
-from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from torchcompat._release import parse as parse_version
 from torchcompat.migrate.names import Imports
+from torchcompat.migrate.rule import OLDEST, RULES, Rule, derived_version, hint_pattern, rule
 from torchcompat.migrate.source import Lines, newline_of
 
 __all__ = [
     "Rule",
     "RULES",
     "rule",
+    "hint_pattern",
+    "derived_version",
+    "OLDEST",
     "Options",
     "Finding",
     "Context",
@@ -49,145 +53,6 @@ MIN_PYTHON = (3, 8)  # ast end positions
 
 class RuleError(RuntimeError):
     """A rule raised: a bug in the rule, reported for the file (the run goes on, the file is untouched)."""
-
-
-@dataclasses.dataclass
-class Rule:
-    """A migration rule: the ``"rule"`` face of one shift record."""
-
-    code: str
-    name: str
-    shift: str
-    message: str
-    docs: str
-    min_version: str
-    safe: bool
-    fixable: bool
-    portable: str
-    nodes: Tuple[type, ...]
-    func: Callable[..., Any]
-    tokens: bool = False
-    hints: Tuple[Union[str, "re.Pattern[str]"], ...] = ()
-    also: Tuple[str, ...] = ()  # further shifts whose breakage the same rewrite fixes
-    default: bool = True  # False: runs only when --select names it (opt-in, like ruff's noisy rules)
-
-    def __post_init__(self) -> None:
-        # the substring pre-test needs every hint to be a plain word (a regex hint skips it)
-        words = [h.strip("*") for h in self.hints if isinstance(h, str)]
-        self._needles = tuple(words) if len(words) == len(self.hints) else ()
-        self._hint_re = hint_pattern(self.hints) if self.hints else None
-
-    def may_fire(self, text: str) -> bool:
-        """Whether one of the ``hints`` occurs in ``text`` (a cheap substring test, then the word test)."""
-        if self._hint_re is None:
-            return True
-        if self._needles and not any(n in text for n in self._needles):
-            return False
-        return self._hint_re.search(text) is not None
-
-    def as_dict(self) -> Dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "shift": self.shift,
-            "also": list(self.also),
-            "default": self.default,
-            "message": self.message,
-            "docs": self.docs,
-            "min_version": self.min_version,
-            "safe": self.safe,
-            "fixable": self.fixable,
-            "portable": self.portable,
-        }
-
-
-_IDENT = re.compile(r"\w")
-
-
-def hint_pattern(hints: Sequence[Union[str, "re.Pattern[str]"]]) -> "re.Pattern[str]":
-    """One regex for a rule's hints. A hint is a whole word on each side where it begins (ends) with an
-    identifier character, unless a ``*`` marks that side open: ``"full"`` matches ``torch.full(`` but not
-    ``fullgraph``, ``"masked_*"`` matches ``masked_fill``, ``"*fft"`` matches ``rfft``, ``".data"`` is
-    matched as is before a non-identifier character; a compiled regex is used as it is. Fewer false
-    hints mean fewer files parsed."""
-    parts = []
-    for hint in hints:
-        if not isinstance(hint, str):
-            parts.append("(?:%s)" % hint.pattern)
-            continue
-        word = hint.strip("*")
-        if not word:
-            raise ValueError("empty hint %r" % hint)
-        head = "" if hint.startswith("*") or not _IDENT.match(word[0]) else r"(?<!\w)"
-        tail = "" if hint.endswith("*") or not _IDENT.match(word[-1]) else r"(?!\w)"
-        parts.append(head + re.escape(word) + tail)
-    return re.compile("|".join(parts))
-
-
-#: code -> Rule, in registration order (see :mod:`torchcompat.migrate.rules`).
-RULES: Dict[str, Rule] = {}
-
-
-def rule(
-    code: str,
-    *,
-    shift: str,
-    name: str,
-    message: str,
-    docs: str,
-    min_version: str,
-    safe: bool = True,
-    fixable: bool = True,
-    portable: str = "plain",
-    nodes: Sequence[type] = (),
-    tokens: bool = False,
-    hints: Sequence[Union[str, "re.Pattern[str]"]] = (),
-    also: Sequence[str] = (),
-    default: bool = True,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator registering a rule function.
-
-    ``func(node, ctx)`` is called for every node of a type in ``nodes`` (``tokens=True``: ``func(ctx)``
-    once per file, before parsing, with ``ctx.tokens``). ``min_version``: the torch release the plain
-    rewrite needs (``--target-version`` below it reports without fixing). ``portable``: ``"plain"`` when
-    the plain rewrite is also the ``--portable`` one (its API exists from :data:`PORTABLE_FLOOR` on),
-    ``"adapter"`` when the rule emits a ``torchcompat`` adapter under ``--portable``, ``""`` when it has
-    no portable fix. ``safe``: the rewrite means the same on every release. ``hints``: words one of
-    which appears in every file the rule can fire on (``("Variable",)``), matched as whole words unless
-    ``*`` opens a side (:func:`hint_pattern`): files without any are not handed to the rule, nor parsed
-    when no rule is left (speed); leave empty when no such word exists.
-    """
-    if not re.match(r"^TC[1-9]\d\d$", code):
-        raise ValueError("rule code %r: expected TC followed by three digits" % code)
-
-    def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        if code in RULES:
-            raise ValueError("rule %s is registered twice (%s, %s)" % (code, RULES[code].name, name))
-        obj = Rule(
-            code,
-            name,
-            shift,
-            message,
-            docs,
-            min_version,
-            safe,
-            fixable,
-            portable,
-            tuple(nodes),
-            func,
-            tokens,
-            tuple(hints),
-            tuple(also),
-            default,
-        )
-        from torchcompat.registry import REGISTRY
-
-        for key in (shift,) + tuple(also):
-            REGISTRY.get(key).add_face("rule", obj)  # KeyError: a rule must name a declared shift
-        RULES[code] = obj
-        return func
-
-    return register
 
 
 @dataclasses.dataclass
@@ -523,7 +388,7 @@ class Context:
             code=r.code,
             line=line,
             col=col + 1,
-            message=message or r.message,
+            message=r.format(message) if message else r.message,
             fixable=can_fix,
             severity="warning" if warning else "error",
             edits=list(edits) if can_fix and edits else [],

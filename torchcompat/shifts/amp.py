@@ -9,7 +9,7 @@ import warnings
 from typing import Any, Callable, Dict, List, Optional
 
 from torchcompat.probe import MISSING
-from torchcompat.registry import Resolution, backport, declare, native, unavailable
+from torchcompat.registry import Resolution, backport, declare
 
 shift = declare("amp")
 
@@ -23,7 +23,8 @@ AMP_CUDA_AUTOCAST = shift(
     link="https://pytorch.org/docs/stable/amp.html",
     strategy="alias",
     probe="autocast",
-    notes="added: 1.10 (`torch.autocast`); deprecated: 2.4 (FutureWarning); removed: still present as of 2.x. How common: VH (12/12)",
+    notes="added: 1.10 (`torch.autocast`); deprecated: 2.4 (FutureWarning). How common: VH (12/12)",
+    kind="spelling",
 )
 
 AMP_CPU_AUTOCAST = shift(
@@ -34,7 +35,8 @@ AMP_CPU_AUTOCAST = shift(
     added="1.10",
     deprecated="2.4",
     strategy="alias",
-    notes="added: 1.10; deprecated: 2.4; removed: still present. How common: ns (M)",
+    notes="How common: ns (M)",
+    kind="spelling",
 )
 
 AMP_GRADSCALER = shift(
@@ -46,7 +48,8 @@ AMP_GRADSCALER = shift(
     deprecated="2.4",
     removed="2.3",
     strategy="alias",
-    notes="added: 2.3; deprecated: 2.4 (FutureWarning); removed: private helpers moved in 2.3 (ImportError, hivemind#610). How common: H (5 repos in one query: nnUNet, hivemind, ultralytics, tabicl, ColossalAI)",
+    notes="deprecated: 2.4 (FutureWarning); removed: private helpers moved in 2.3 (ImportError, hivemind#610). How common: H (5 repos in one query: nnUNet, hivemind, ultralytics, tabicl, ColossalAI)",
+    kind="spelling",
 )
 
 AMP_CUSTOM_FWD = shift(
@@ -57,7 +60,8 @@ AMP_CUSTOM_FWD = shift(
     added="2.4",
     deprecated="2.4",
     strategy="alias",
-    notes="added: 2.4; deprecated: 2.4; removed: still present. Silent change: — (migrated code hits AttributeError on <2.4). How common: ns (M)",
+    notes="Silent change: — (migrated code hits AttributeError on <2.4). How common: ns (M)",
+    kind="spelling",
 )
 
 CUDA_TF32_DEFAULT = shift(
@@ -68,7 +72,8 @@ CUDA_TF32_DEFAULT = shift(
     added="1.7",
     removed="1.12",
     strategy="warn-only",
-    notes="added: 1.7 (TF32 on by default); 1.12 (`set_float32_matmul_precision`); deprecated: —; removed: 1.12: matmul default flipped to False (cuDNN conv stays True). Silent change: YES: speed drop / precision change with no error. How common: M (5)",
+    notes="added: 1.7 (TF32 on by default); 1.12 (`set_float32_matmul_precision`); removed: 1.12: matmul default flipped to False (cuDNN conv stays True). Silent change: YES: speed drop / precision change with no error. How common: M (5)",
+    kind="meaning",
 )
 
 CUDA_TF32_API = shift(
@@ -79,7 +84,8 @@ CUDA_TF32_API = shift(
     added="2.9",
     deprecated="2.9",
     strategy="alias",
-    notes='added: 2.9; deprecated: 2.9 (UserWarning "will be deprecated after Pytorch 2.9"; also fired by `get_float32_matmul_precision`); removed: still present as of 2.x. How common: H (9/12)',
+    notes='deprecated: 2.9 (UserWarning "will be deprecated after Pytorch 2.9"; also fired by `get_float32_matmul_precision`). How common: H (9/12)',
+    kind="spelling",
 )
 
 CUDA_MEMORY_CACHED = shift(
@@ -92,7 +98,22 @@ CUDA_MEMORY_CACHED = shift(
     strategy="alias",
     verified=False,
     probe="cuda.memory_reserved",
-    notes="added: 1.4; deprecated: 1.4 ?; removed: still present ?. How common: ns (L)",
+    notes="How common: ns (L)",
+    kind="spelling",
+)
+CUDA_MEMORY_CACHED.moved(
+    "torch.cuda.memory_cached",
+    "torch.cuda.memory_reserved",
+    code="TC860",
+    adapter="cuda.memory_reserved",
+    old_added="0.4",
+)
+CUDA_MEMORY_CACHED.moved(
+    "torch.cuda.max_memory_cached",
+    "torch.cuda.max_memory_reserved",
+    code="TC861",
+    adapter="cuda.max_memory_reserved",
+    old_added="0.4",
 )
 
 
@@ -179,11 +200,8 @@ def make_autocast(env: Any) -> Any:
     return autocast
 
 
-@AMP_CUDA_AUTOCAST.adapter("autocast")
+@AMP_CUDA_AUTOCAST.native_or("autocast")  # torch.autocast (1.10+) is torch.amp.autocast (1.12+)
 def _autocast(env: Any) -> Resolution:
-    fn = env.get("autocast")
-    if fn is not MISSING:
-        return native(fn)  # torch.autocast (1.10+) is torch.amp.autocast (1.12+)
     note = "torch.cuda.amp.autocast for 'cuda'" if env.has("cuda.amp.autocast") else "disabled no-op"
     return backport(make_autocast(env), note)
 
@@ -302,11 +320,8 @@ def make_grad_scaler(env: Any) -> Any:
     return GradScaler
 
 
-@AMP_GRADSCALER.adapter("GradScaler")
+@AMP_GRADSCALER.native_or("GradScaler", "amp.GradScaler")  # torch.GradScaler is the same class
 def _grad_scaler(env: Any) -> Resolution:
-    fn = env.get("amp.GradScaler")
-    if fn is not MISSING:
-        return native(fn)  # torch.GradScaler is the same class
     note = "torch.cuda.amp.GradScaler for CUDA" if env.has("cuda.amp.GradScaler") else "disabled scaler"
     return backport(make_grad_scaler(env), note)
 
@@ -390,34 +405,11 @@ def make_custom_fwd_bwd(env: Any) -> Any:
     return custom_fwd, custom_bwd
 
 
-@AMP_CUSTOM_FWD.adapter("custom_fwd")
+@AMP_CUSTOM_FWD.native_or("custom_fwd", "amp.custom_fwd")
 def _custom_fwd(env: Any) -> Resolution:
-    fn = env.get("amp.custom_fwd")
-    if fn is not MISSING:
-        return native(fn)
     return backport(env._cached(("torchcompat", "custom_fwd_bwd"), lambda: make_custom_fwd_bwd(env))[0])
 
 
-@AMP_CUSTOM_FWD.adapter("custom_bwd")
+@AMP_CUSTOM_FWD.native_or("custom_bwd", "amp.custom_bwd")
 def _custom_bwd(env: Any) -> Resolution:
-    fn = env.get("amp.custom_bwd")
-    if fn is not MISSING:
-        return native(fn)
     return backport(env._cached(("torchcompat", "custom_fwd_bwd"), lambda: make_custom_fwd_bwd(env))[1])
-
-
-def _memory_name(new: str, old: str) -> Callable[[Any], Resolution]:
-    def resolve(env: Any) -> Resolution:
-        fn = env.get("cuda." + new)
-        if fn is not MISSING:
-            return native(fn)
-        fn = env.get("cuda." + old)
-        if fn is not MISSING:  # the same number under its pre-1.4 name ("cached" became "reserved")
-            return native(fn, "torch.cuda.%s" % old)
-        return unavailable("0.4", "torch.cuda has no %s" % old)
-
-    return resolve
-
-
-CUDA_MEMORY_CACHED.adapter("cuda.memory_reserved")(_memory_name("memory_reserved", "memory_cached"))
-CUDA_MEMORY_CACHED.adapter("cuda.max_memory_reserved")(_memory_name("max_memory_reserved", "max_memory_cached"))

@@ -16,7 +16,8 @@ AG_VARIABLE_WRAPPER = shift(
     added="0.4",
     deprecated="0.4",
     strategy="alias",
-    notes="added: 0.4.0; deprecated: 0.4.0 (docs only); removed: still present as of 2.x (`Variable(...)` just returns a Tensor). Silent change: none for plain wrapping. How common: ns (H: nearly all pre-2018 code)",
+    notes="deprecated: 0.4.0 (docs only); removed: still present as of 2.x (`Variable(...)` just returns a Tensor). Silent change: none for plain wrapping. How common: ns (H: nearly all pre-2018 code)",
+    kind="spelling",
 )
 
 AG_TYPE_IS_NOT_DTYPE = shift(
@@ -28,7 +29,8 @@ AG_TYPE_IS_NOT_DTYPE = shift(
     deprecated="0.4",
     removed="0.4",
     strategy="codemod",
-    notes="added: 0.4.0; deprecated: 0.4.0; removed: semantics changed 0.4.0. Silent change: YES: `type(x)` is always `torch.Tensor`, so type-dispatch branches silently take the wrong path; `.data` bypasses autograd version checks. How common: ns (M)",
+    notes="removed: semantics changed 0.4.0. Silent change: YES: `type(x)` is always `torch.Tensor`, so type-dispatch branches silently take the wrong path; `.data` bypasses autograd version checks. How common: ns (M)",
+    kind="meaning",
 )
 
 AG_VOLATILE = shift(
@@ -41,7 +43,8 @@ AG_VOLATILE = shift(
     removed="0.4",
     strategy="codemod",
     verified=False,
-    notes='added: 0.4.0; deprecated: 0.4.0 (UserWarning "volatile was removed and now has no effect"); removed: no-op since 0.4.0; the kwarg is still accepted with the warning (?). Silent change: YES: graph is recorded during eval → memory blow-up / OOM, slower inference. How common: VH (12/12)',
+    notes='deprecated: 0.4.0 (UserWarning "volatile was removed and now has no effect"); removed: no-op since 0.4.0; the kwarg is still accepted with the warning (?). Silent change: YES: graph is recorded during eval → memory blow-up / OOM, slower inference. How common: VH (12/12)',
+    kind="spelling",
 )
 
 AG_DATA_INDEX_0 = shift(
@@ -53,7 +56,8 @@ AG_DATA_INDEX_0 = shift(
     deprecated="0.4",
     removed="1.0",
     strategy="codemod",
-    notes='added: 0.4.0; deprecated: 0.4.0 (warning "will be an error in PyTorch 0.5"); removed: 1.0 (IndexError: invalid index of a 0-dim tensor). How common: VH (12/12)',
+    notes='deprecated: 0.4.0 (warning "will be an error in PyTorch 0.5"); removed: 1.0 (IndexError: invalid index of a 0-dim tensor). How common: VH (12/12)',
+    kind="meaning",
 )
 
 AG_LOSS_ACCUMULATE_GRAPH = shift(
@@ -63,7 +67,8 @@ AG_LOSS_ACCUMULATE_GRAPH = shift(
     new="`total_loss += loss.item()`",
     added="0.4",
     strategy="warn-only",
-    notes="added: 0.4.0; deprecated: —; removed: —. Silent change: YES: since 0.4.0 reductions return 0-dim tensors that keep autograd history → steadily growing memory. How common: ns (M; flagged in the 0.4 migration guide)",
+    notes="Silent change: YES: since 0.4.0 reductions return 0-dim tensors that keep autograd history → steadily growing memory. How common: ns (M; flagged in the 0.4 migration guide)",
+    kind="meaning",
 )
 
 AG_NUMPY_REQUIRES_GRAD = shift(
@@ -75,7 +80,8 @@ AG_NUMPY_REQUIRES_GRAD = shift(
     removed="0.4",
     strategy="codemod",
     verified=False,
-    notes='added: 0.4.0 (`detach`); `force=` 1.13 ?; deprecated: —; removed: error since the 0.4.0 merge ("Can\'t call numpy() on Tensor that requires grad"). How common: H (10/12)',
+    notes='added: 0.4.0 (`detach`); `force=` 1.13 ?; removed: error since the 0.4.0 merge ("Can\'t call numpy() on Tensor that requires grad"). How common: H (10/12)',
+    kind="meaning",
 )
 
 AG_LEGACY_FUNCTION = shift(
@@ -89,6 +95,7 @@ AG_LEGACY_FUNCTION = shift(
     strategy="codemod",
     verified=False,
     notes='added: 0.2 ? (ctx-style Functions); deprecated: 1.2/1.3 (warning "will be removed in 1.3"); removed: 1.5 (RuntimeError "Legacy autograd function with non-static forward method is deprecated"). How common: VH (12/12)',
+    kind="spelling",
 )
 
 AG_INPLACE_VERSION_CHECK = shift(
@@ -98,7 +105,8 @@ AG_INPLACE_VERSION_CHECK = shift(
     new="do every `backward()` before `step()`, or recompute the forward pass",
     removed="1.5",
     strategy="warn-only",
-    notes='added: —; deprecated: —; removed: error since 1.5 (optimizer in-place updates are now version-checked: "modified by an inplace operation"). Silent change: — (loud). How common: H (9/11)',
+    notes='removed: error since 1.5 (optimizer in-place updates are now version-checked: "modified by an inplace operation"). Silent change: — (loud). How common: H (9/11)',
+    kind="meaning",
 )
 
 AG_ZERO_GRAD_NONE = shift(
@@ -109,7 +117,8 @@ AG_ZERO_GRAD_NONE = shift(
     added="1.7",
     removed="2.0",
     strategy="codemod",
-    notes="added: 1.7 (`set_to_none`); deprecated: —; removed: 2.0: default flipped to True (Optimizer and nn.Module). Silent change: YES: `.grad` is None instead of zeros → TypeError, or silently different branches. How common: M (6/11)",
+    notes="added: 1.7 (`set_to_none`); removed: 2.0: default flipped to True (Optimizer and nn.Module). Silent change: YES: `.grad` is None instead of zeros → TypeError, or silently different branches. How common: M (6/11)",
+    kind="meaning",
 )
 
 AG_INFERENCE_MODE = shift(
@@ -119,7 +128,8 @@ AG_INFERENCE_MODE = shift(
     new="fall back to `torch.no_grad()`",
     added="1.9",
     strategy="backport",
-    notes="added: 1.9; deprecated: —; removed: —. How common: ns",
+    notes="How common: ns",
+    kind="spelling",
 )
 
 AG_RETAIN_VARIABLES = shift(
@@ -132,7 +142,8 @@ AG_RETAIN_VARIABLES = shift(
     removed="0.4",
     strategy="legacy-restore",
     verified=False,
-    notes="added: 0.2/0.3 (`retain_graph`); deprecated: 0.3 ?; removed: 0.4 ? (TypeError: unexpected keyword `retain_variables`). How common: M (2 of 35 real scripts)",
+    notes="added: 0.2/0.3 (`retain_graph`); removed: 0.4 ? (TypeError: unexpected keyword `retain_variables`). How common: M (2 of 35 real scripts)",
+    kind="spelling",
 )
 
 AG_ZERO_DIM_ITERATION = shift(
@@ -143,7 +154,8 @@ AG_ZERO_DIM_ITERATION = shift(
     added="0.4",
     removed="0.4",
     strategy="codemod",
-    notes='added: 0.4.0; deprecated: —; removed: 0.4.0. Silent change: errors such as "Expected input batch_size (1) to match target batch_size (0)" or "zero-dimensional tensor cannot be concatenated". How common: M (2 of 35 real scripts)',
+    notes='Silent change: errors such as "Expected input batch_size (1) to match target batch_size (0)" or "zero-dimensional tensor cannot be concatenated". How common: M (2 of 35 real scripts)',
+    kind="meaning",
 )
 
 AG_OPTIMIZER_INPLACE_GAN = shift(
@@ -153,7 +165,8 @@ AG_OPTIMIZER_INPLACE_GAN = shift(
     new="recompute D's forward pass after the step, or order backward/step",
     removed="1.5",
     strategy="warn-only",
-    notes='added: —; deprecated: —; removed: 1.5 (version counter check: "modified by an inplace operation"). Silent change: — (loud). How common: M (2 of 35 real scripts)',
+    notes='removed: 1.5 (version counter check: "modified by an inplace operation"). Silent change: — (loud). How common: M (2 of 35 real scripts)',
+    kind="meaning",
 )
 
 
@@ -235,29 +248,23 @@ class _EnableGrad(_NoGrad):
         _GRAD_MODE.enabled = True
 
 
-@AG_VOLATILE.adapter("no_grad")
+@AG_VOLATILE.native_or("no_grad")
 def _no_grad(env: Any) -> Any:
-    fn = env.get("no_grad")
-    return native(fn) if fn is not MISSING else backport(_NoGrad, "grad mode emulated for tc.variable")
+    return backport(_NoGrad, "grad mode emulated for tc.variable")
 
 
-@AG_VOLATILE.adapter("enable_grad")
+@AG_VOLATILE.native_or("enable_grad")
 def _enable_grad(env: Any) -> Any:
-    fn = env.get("enable_grad")
-    return native(fn) if fn is not MISSING else backport(_EnableGrad, "grad mode emulated for tc.variable")
+    return backport(_EnableGrad, "grad mode emulated for tc.variable")
 
 
-@AG_VOLATILE.adapter("set_grad_enabled")
+@AG_VOLATILE.native_or("set_grad_enabled")
 def _set_grad_enabled(env: Any) -> Any:
-    fn = env.get("set_grad_enabled")
-    return native(fn) if fn is not MISSING else backport(_SetGradEnabled, "grad mode emulated for tc.variable")
+    return backport(_SetGradEnabled, "grad mode emulated for tc.variable")
 
 
-@AG_VOLATILE.adapter("is_grad_enabled")
+@AG_VOLATILE.native_or("is_grad_enabled")
 def _is_grad_enabled(env: Any) -> Any:
-    fn = env.get("is_grad_enabled")
-    if fn is not MISSING:
-        return native(fn)
 
     def is_grad_enabled() -> bool:
         """Grad mode for torch < 0.4 as set by ``tc.no_grad``/``tc.set_grad_enabled``. Remove when torch >= 0.4."""
@@ -266,11 +273,8 @@ def _is_grad_enabled(env: Any) -> Any:
     return backport(is_grad_enabled)
 
 
-@AG_INFERENCE_MODE.adapter("inference_mode")
+@AG_INFERENCE_MODE.native_or("inference_mode")
 def _inference_mode(env: Any) -> Any:
-    fn = env.get("inference_mode")
-    if fn is not MISSING:
-        return native(fn)
     no_grad = _no_grad(env).obj
 
     class inference_mode:

@@ -21,7 +21,8 @@ DATA_PRIVATE_HELPERS = shift(
     added="1.1",
     removed="1.1",
     strategy="legacy-restore",
-    notes="added: 1.1 (moved to `_utils`); deprecated: —; removed: 1.1 (ImportError). How common: H (10/12, with the next row)",
+    notes="added: 1.1 (moved to `_utils`); removed: 1.1 (ImportError). How common: H (10/12, with the next row)",
+    kind="spelling",
 )
 
 DATA_ITER_CLASS = shift(
@@ -31,9 +32,11 @@ DATA_ITER_CLASS = shift(
     new="`_SingleProcessDataLoaderIter` / `_MultiProcessingDataLoaderIter` (private)",
     added="1.2",
     removed="1.2",
-    strategy="legacy-restore",
+    strategy="warn-only",
     verified=False,
-    notes="added: 1.2 ?; deprecated: —; removed: 1.2 ? (ImportError/AttributeError). How common: H (see above)",
+    notes="removed: 1.2 ? (ImportError/AttributeError). How common: H (see above)",
+    kind="spelling",
+    planned="restore: torchcompat run should bring the old behaviour back (issue #15)",
 )
 
 DATA_DEFAULT_COLLATE = shift(
@@ -43,7 +46,23 @@ DATA_DEFAULT_COLLATE = shift(
     new="`torch.utils.data.default_collate`",
     added="1.11",
     strategy="alias",
-    notes="added: 1.11; deprecated: — (private); removed: private path still present. How common: ns (L; TorchFix TOR104)",
+    notes="deprecated: — (private); removed: private path still present. How common: ns (L; TorchFix TOR104)",
+    kind="spelling",
+)
+# tc.utils.data.default_collate is hand-written below (it also knows 1.0's dataloader.default_collate).
+DATA_DEFAULT_COLLATE.moved(
+    "torch.utils.data._utils.collate.default_collate",
+    "torch.utils.data.default_collate",
+    code="TC865",
+    adapter="utils.data.default_collate",
+    alias=False,
+)
+DATA_DEFAULT_COLLATE.moved(
+    "torch.utils.data.dataloader.default_collate",
+    "torch.utils.data.default_collate",
+    code="TC866",
+    adapter="utils.data.default_collate",
+    alias=False,
 )
 
 DATA_PREFETCH_NO_WORKERS = shift(
@@ -54,7 +73,8 @@ DATA_PREFETCH_NO_WORKERS = shift(
     added="1.7",
     removed="2.0",
     strategy="codemod",
-    notes="added: 1.7 (`prefetch_factor`); deprecated: —; removed: 2.0 (ValueError; the default became None). How common: M (9)",
+    notes="added: 1.7 (`prefetch_factor`); removed: 2.0 (ValueError; the default became None). How common: M (9)",
+    kind="meaning",
 )
 
 DATA_TENSORDATASET_KWARGS = shift(
@@ -65,7 +85,8 @@ DATA_TENSORDATASET_KWARGS = shift(
     added="0.4",
     removed="0.4",
     strategy="legacy-restore",
-    notes="added: 0.4.0 (`*tensors`); deprecated: —; removed: 0.4.0 (TypeError: unexpected keyword `data_tensor`). How common: H (3 of 35 real scripts)",
+    notes="added: 0.4.0 (`*tensors`); removed: 0.4.0 (TypeError: unexpected keyword `data_tensor`). How common: H (3 of 35 real scripts)",
+    kind="spelling",
 )
 
 DATA_LOADER_KWARGS = shift(
@@ -82,6 +103,7 @@ DATA_LOADER_KWARGS = shift(
     ),
     notes="added: 1.7 (`persistent_workers`, `prefetch_factor`); 1.12 (`pin_memory_device`). Older releases raise "
     "TypeError on the keywords; `tc.DataLoader` drops them there, warning only when the value cannot be honoured.",
+    kind="spelling",
 )
 
 

@@ -22,6 +22,7 @@ DEVICE_ACCELERATOR = shift(
     probe="accelerator.current_accelerator",
     notes="added: 2.6 (`torch.accelerator`); 2.7: `current_accelerator(check_available=)`. "
     "`tc.accelerator()` returns the best available device on every release, cpu when there is none.",
+    kind="spelling",
 )
 
 

@@ -22,6 +22,7 @@ DIST_LAUNCH_LOCAL_RANK = shift(
     strategy="codemod",
     verified=False,
     notes='added: 1.10 (`torchrun`); deprecated: 1.10 ? (FutureWarning "torch.distributed.launch is deprecated"); removed: 2.0: launcher passes `--local-rank` (hyphen) → "unrecognized arguments". How common: M (9)',
+    kind="spelling",
 )
 
 DIST_ALLGATHER_CHAIN = shift(
@@ -35,7 +36,23 @@ DIST_ALLGATHER_CHAIN = shift(
     strategy="alias",
     probe="distributed.all_gather_into_tensor",
     verified=False,
-    notes="added: 1.13; 2.13; deprecated: `_base`: warning ~2.0 (FutureWarning by 2.4) ?; `all_gather_into_tensor`/`reduce_scatter_tensor`: 2.13 (FutureWarning); removed: still present as of 2.13. How common: M (DeepSpeed, Megatron, accelerate, Lightning users)",
+    notes="added: 1.13; 2.13; deprecated: `_base`: warning ~2.0 (FutureWarning by 2.4) ?; `all_gather_into_tensor`/`reduce_scatter_tensor`: 2.13 (FutureWarning). How common: M (DeepSpeed, Megatron, accelerate, Lightning users)",
+    kind="spelling",
+)
+# the adapters are hand-written below (they also know the 2.13 *_single names and the 1.9 / 1.10 _base ones)
+DIST_ALLGATHER_CHAIN.moved(
+    "torch.distributed._all_gather_base",
+    "torch.distributed.all_gather_into_tensor",
+    code="TC868",
+    adapter="distributed.all_gather_into_tensor",
+    alias=False,
+)
+DIST_ALLGATHER_CHAIN.moved(
+    "torch.distributed._reduce_scatter_base",
+    "torch.distributed.reduce_scatter_tensor",
+    code="TC869",
+    adapter="distributed.reduce_scatter_tensor",
+    alias=False,
 )
 
 DIST_REDUCE_OP = shift(
@@ -48,8 +65,10 @@ DIST_REDUCE_OP = shift(
     strategy="alias",
     verified=False,
     probe="distributed.ReduceOp",
-    notes="added: 1.0 ?; deprecated: 1.0 ?; removed: still present ?. How common: ns (L)",
+    notes="How common: ns (L)",
+    kind="spelling",
 )
+DIST_REDUCE_OP.moved("torch.distributed.reduce_op", "torch.distributed.ReduceOp", code="TC867", added="1.0")
 
 DIST_THD_BACKEND = shift(
     "dist-thd-backend",
@@ -61,7 +80,8 @@ DIST_THD_BACKEND = shift(
     removed="1.0",
     strategy="codemod",
     verified=False,
-    notes="added: 1.0 (c10d); deprecated: 1.0 ?; removed: 1.0/1.1 ?. How common: ns (L)",
+    notes="added: 1.0 (c10d); removed: 1.0/1.1 ?. How common: ns (L)",
+    kind="spelling",
 )
 
 

@@ -22,7 +22,8 @@ FFT_LEGACY_FUNCTIONS = shift(
     deprecated="1.7",
     removed="1.8",
     strategy="legacy-restore",
-    notes="added: 1.7 (`torch.fft` module); deprecated: 1.7; removed: 1.8 (AttributeError: module 'torch' has no attribute 'rfft'). Silent change: mappings: `normalized=True` → `norm='ortho'`; `onesided` → rfft vs fft; `irfft(signal_sizes=)` → `s=`. How common: H (10/12)",
+    notes="added: 1.7 (`torch.fft` module); removed: 1.8 (AttributeError: module 'torch' has no attribute 'rfft'). Silent change: mappings: `normalized=True` → `norm='ortho'`; `onesided` → rfft vs fft; `irfft(signal_sizes=)` → `s=`. How common: H (10/12)",
+    kind="spelling",
 )
 
 FFT_MODULE_SHADOW = shift(
@@ -32,7 +33,8 @@ FFT_MODULE_SHADOW = shift(
     new="add `import torch.fft`",
     added="1.7",
     strategy="backport",
-    notes="added: 1.7; deprecated: —; removed: —. Silent change: `torch.fft` is still the old function on 1.7 → \"'builtin_function_or_method' object has no attribute 'fft'\". How common: L (2)",
+    notes="Silent change: `torch.fft` is still the old function on 1.7 → \"'builtin_function_or_method' object has no attribute 'fft'\". How common: L (2)",
+    kind="spelling",
 )
 
 FFT_STFT_RETURN_COMPLEX = shift(
@@ -47,6 +49,7 @@ FFT_STFT_RETURN_COMPLEX = shift(
     strategy="codemod",
     verified=False,
     notes="added: 1.7 ? (`return_complex`); deprecated: 1.8 (warning); removed: 2.0: required for real input (PR #86724); `return_complex=False` itself deprecated. How common: M (8)",
+    kind="meaning",
 )
 
 

@@ -23,7 +23,8 @@ FUNC_FUNCTORCH = shift(
     deprecated="2.0",
     strategy="alias",
     verified=False,
-    notes='added: 2.0; deprecated: 2.0 (UserWarning; "will be deleted in a future version of PyTorch >= 2.3"); removed: still importable ?. How common: M (5)',
+    notes='deprecated: 2.0 (UserWarning; "will be deleted in a future version of PyTorch >= 2.3"); removed: still importable ?. How common: M (5)',
+    kind="spelling",
 )
 
 FUNC_TORCH_VMAP_PROTOTYPE = shift(
@@ -36,7 +37,8 @@ FUNC_TORCH_VMAP_PROTOTYPE = shift(
     removed="1.13",
     link="https://github.com/pytorch/pytorch/pull/86333",
     strategy="alias",
-    notes='added: 2.0; deprecated: 1.8–1.12 (warning "use functorch.vmap"); removed: dropped from the 1.13 release (PR #86333), re-added as an alias in 2.0. Silent change: the prototype\'s semantics differ (randomness, out_dims). How common: ns (L)',
+    notes='deprecated: 1.8–1.12 (warning "use functorch.vmap"); removed: dropped from the 1.13 release (PR #86333), re-added as an alias in 2.0. Silent change: the prototype\'s semantics differ (randomness, out_dims). How common: ns (L)',
+    kind="spelling",
 )
 
 FUNC_STATELESS_CALL = shift(
@@ -48,7 +50,15 @@ FUNC_STATELESS_CALL = shift(
     deprecated="2.0",
     strategy="alias",
     verified=False,
-    notes="added: 2.0; deprecated: 2.0; removed: ?. How common: ns (L)",
+    notes="How common: ns (L)",
+    kind="spelling",
+)
+FUNC_STATELESS_CALL.moved(
+    "torch.nn.utils.stateless.functional_call",
+    "torch.func.functional_call",
+    code="TC870",
+    adapter="func.functional_call",
+    alias=False,  # hand-written below: a backport where neither exists
 )
 
 FUNC_PYTREE_REGISTER = shift(
@@ -61,7 +71,15 @@ FUNC_PYTREE_REGISTER = shift(
     link="https://github.com/pytorch/pytorch/pull/112111",
     strategy="alias",
     verified=False,
-    notes="added: 2.2; deprecated: 2.2 (PR #112111); removed: ?. How common: ns (L; TorchFix autofix)",
+    notes="deprecated: 2.2 (PR #112111). How common: ns (L; TorchFix autofix)",
+    kind="spelling",
+)
+FUNC_PYTREE_REGISTER.moved(
+    "torch.utils._pytree._register_pytree_node",
+    "torch.utils._pytree.register_pytree_node",
+    code="TC873",
+    added="2.2",
+    safe=False,
 )
 
 FUNC_IMPL_ABSTRACT = shift(
@@ -74,7 +92,15 @@ FUNC_IMPL_ABSTRACT = shift(
     strategy="alias",
     verified=False,
     probe="library.register_fake",
-    notes="added: 2.4; deprecated: 2.4 (FutureWarning); removed: ?. How common: ns (L)",
+    notes="deprecated: 2.4 (FutureWarning). How common: ns (L)",
+    kind="spelling",
+)
+FUNC_IMPL_ABSTRACT.moved(
+    "torch.library.impl_abstract",
+    "torch.library.register_fake",
+    code="TC871",
+    adapter="library.register_fake",
+    alias=False,
 )
 
 COMPILE_BACKPORT = shift(
@@ -84,7 +110,8 @@ COMPILE_BACKPORT = shift(
     new="identity fallback",
     added="2.0",
     strategy="backport",
-    notes="added: 2.0; deprecated: —; removed: —. How common: ns",
+    notes="How common: ns",
+    kind="spelling",
 )
 
 
@@ -100,6 +127,7 @@ AG_CHECKPOINT_REENTRANT = shift(
     strategy="codemod",
     verified=False,
     notes="added: 1.11 ? (`use_reentrant`); deprecated: 2.1 (warning, PR #100551); removed: the announced error kept slipping 2.4 → 2.5 → 2.6 → 2.9; still a warning in the 2.12 docs ? (a pre-2.3 nightly raised; reverted by PR #116710). Silent change: YES when switching variants: kwargs, inputs without requires_grad, `autograd.grad` support differ. How common: M (5/11; TorchFix TOR003)",
+    kind="meaning",
 )
 
 
@@ -336,11 +364,8 @@ def make_functional_call(torch: Any) -> Callable[..., Any]:
     return functional_call
 
 
-@FUNC_STATELESS_CALL.adapter("func.functional_call")
+@FUNC_STATELESS_CALL.native_or("func.functional_call")
 def _functional_call(env: Any) -> Resolution:
-    fn = env.get("func.functional_call")
-    if fn is not MISSING:
-        return native(fn)
     return backport(make_functional_call(env.torch), "parameters and buffers swapped in for the call")
 
 
@@ -497,11 +522,8 @@ FUNC_FUNCTORCH.adapter("func.vmap")(_vmap)
 # -- compile ------------------------------------------------------------------------------------------------
 
 
-@COMPILE_BACKPORT.adapter("compile")
+@COMPILE_BACKPORT.native_or("compile")
 def _compile(env: Any) -> Resolution:
-    fn = env.get("compile")
-    if fn is not MISSING:
-        return native(fn)
     warned = []
 
     def compile(
@@ -545,11 +567,8 @@ def _compile(env: Any) -> Resolution:
 # -- torch.library.register_fake (2.4) <- impl_abstract (2.1 - 2.3), same signature ---------------------------
 
 
-@FUNC_IMPL_ABSTRACT.adapter("library.register_fake")
+@FUNC_IMPL_ABSTRACT.native_or("library.register_fake")
 def _register_fake(env: Any) -> Resolution:
-    fn = env.get("library.register_fake")
-    if fn is not MISSING:
-        return native(fn)
     fn = env.get("library.impl_abstract")
     if fn is not MISSING:
         return native(fn, "torch.library.impl_abstract, the 2.1 - 2.3 name")

@@ -15,7 +15,8 @@ JIT_TORCHSCRIPT = shift(
     new="`torch.compile` (speed) / `torch.export` (deployment)",
     added="2.0",
     strategy="warn-only",
-    notes='added: 2.0 (compile), 2.1 (export); deprecated: docs 2.9; `DeprecationWarning` emitted in 2.10; "deprecated in favor of torch.export" per the 2.11 blog; removed: still present as of 2.12. Silent change: — (but test suites run with `-W error` break at import). How common: M (5: pyg, DeepSpeed, lance, vllm CI)',
+    notes='added: 2.0 (compile), 2.1 (export); deprecated: docs 2.9; `DeprecationWarning` emitted in 2.10; "deprecated in favor of torch.export" per the 2.11 blog. Silent change: — (but test suites run with `-W error` break at import). How common: M (5: pyg, DeepSpeed, lance, vllm CI)',
+    kind="spelling",
 )
 
 ONNX_DYNAMO_DEFAULT = shift(
@@ -26,9 +27,11 @@ ONNX_DYNAMO_DEFAULT = shift(
     added="2.5",
     deprecated="2.8",
     removed="2.9",
-    strategy="legacy-restore",
+    strategy="codemod",
     verified=False,
     notes="added: 2.5 (`dynamo=` kwarg); deprecated: 2.8/2.9 (warnings) ?; removed: 2.9: default `dynamo=True`. Silent change: YES: a different exporter/graph; legacy kwargs fail or behave differently. How common: M (6)",
+    kind="meaning",
+    planned="restore: torchcompat run should bring the old behaviour back (issue #15)",
 )
 
 ONNX_DYNAMO_EXPORT = shift(
@@ -42,7 +45,8 @@ ONNX_DYNAMO_EXPORT = shift(
     link="https://github.com/pytorch/pytorch/pull/146003",
     strategy="alias",
     verified=False,
-    notes="added: 2.5; deprecated: 2.6/2.7 (PR #146003); removed: ~2.9 (deleted by PR #158130) ?. How common: ns (L)",
+    notes="deprecated: 2.6/2.7 (PR #146003); removed: ~2.9 (deleted by PR #158130) ?. How common: ns (L)",
+    kind="spelling",
 )
 
 TEST_ASSERT_ALLCLOSE = shift(
@@ -54,7 +58,8 @@ TEST_ASSERT_ALLCLOSE = shift(
     deprecated="1.12",
     link="https://github.com/pytorch/pytorch/pull/61844",
     strategy="codemod",
-    notes="added: 1.9; deprecated: 1.12 (FutureWarning; guide in pytorch#61844); removed: still present as of 2.x (verified in stored source). Silent change: YES: `assert_close` checks dtype/device/layout by default and has different default tolerances. How common: ns (M)",
+    notes="deprecated: 1.12 (FutureWarning; guide in pytorch#61844); removed: still present as of 2.x (verified in stored source). Silent change: YES: `assert_close` checks dtype/device/layout by default and has different default tolerances. How common: ns (M)",
+    kind="spelling",
 )
 
 TV_PRETRAINED = shift(
@@ -66,5 +71,6 @@ TV_PRETRAINED = shift(
     deprecated="0.13",
     strategy="codemod",
     verified=False,
-    notes="added: torchvision 0.13; deprecated: torchvision 0.13; removed: ?. How common: ns (H; TorchFix TOR201 autofix)",
+    notes="added: torchvision 0.13; deprecated: torchvision 0.13. How common: ns (H; TorchFix TOR201 autofix)",
+    kind="spelling",
 )

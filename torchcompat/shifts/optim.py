@@ -19,7 +19,8 @@ OPTIM_SCHED_ORDER = shift(
     added="1.1",
     deprecated="1.1",
     strategy="warn-only",
-    notes='added: 1.1; deprecated: 1.1 (UserWarning "Detected call of `lr_scheduler.step()` before `optimizer.step()`"); removed: —. Silent change: YES: the first LR value is skipped / the schedule shifts by one. How common: H (11/12)',
+    notes='deprecated: 1.1 (UserWarning "Detected call of `lr_scheduler.step()` before `optimizer.step()`"). Silent change: YES: the first LR value is skipped / the schedule shifts by one. How common: H (11/12)',
+    kind="meaning",
 )
 
 OPTIM_SCHED_EPOCH_ARG = shift(
@@ -31,7 +32,8 @@ OPTIM_SCHED_EPOCH_ARG = shift(
     deprecated="1.4",
     strategy="codemod",
     verified=False,
-    notes="added: 1.4; deprecated: 1.4 (UserWarning); removed: still present ?. Silent change: YES: `get_lr()` called outside `step()` returns the chainable-form value, not the current LR. How common: ns (M)",
+    notes="deprecated: 1.4 (UserWarning). Silent change: YES: `get_lr()` called outside `step()` returns the chainable-form value, not the current LR. How common: ns (M)",
+    kind="spelling",
 )
 
 OPTIM_LRSCHEDULER_BASE = shift(
@@ -42,7 +44,15 @@ OPTIM_LRSCHEDULER_BASE = shift(
     added="2.0",
     strategy="alias",
     probe="optim.lr_scheduler.LRScheduler",
-    notes="added: 2.0; deprecated: — (alias kept); removed: still present. How common: ns (M)",
+    notes="deprecated: — (alias kept). How common: ns (M)",
+    kind="spelling",
+)
+OPTIM_LRSCHEDULER_BASE.moved(
+    "torch.optim.lr_scheduler._LRScheduler",
+    "torch.optim.lr_scheduler.LRScheduler",
+    code="TC872",
+    adapter="optim.lr_scheduler.LRScheduler",
+    alias=False,
 )
 
 OPTIM_PLATEAU_VERBOSE = shift(
@@ -53,7 +63,8 @@ OPTIM_PLATEAU_VERBOSE = shift(
     deprecated="2.2",
     strategy="codemod",
     verified=False,
-    notes="added: —; deprecated: 2.2 ?; removed: ?. How common: ns (L)",
+    notes="How common: ns (L)",
+    kind="spelling",
 )
 
 OPTIM_PRIVATE_HOOK = shift(
@@ -64,7 +75,8 @@ OPTIM_PRIVATE_HOOK = shift(
     added="2.11",
     removed="2.11",
     strategy="alias",
-    notes="added: 2.11; deprecated: —; removed: 2.11 (renamed). How common: L (1)",
+    notes="removed: 2.11 (renamed). How common: L (1)",
+    kind="spelling",
 )
 
 

@@ -26,7 +26,8 @@ SIX_CONTAINER_ABCS = shift(
     removed="1.8",
     strategy="legacy-restore",
     verified=False,
-    notes="added: —; deprecated: —; removed: ~1.8 (`container_abcs`/`int_classes`; the apex patch gates on <1.8) ?. How common: VH (12/12)",
+    notes="removed: ~1.8 (`container_abcs`/`int_classes`; the apex patch gates on <1.8) ?. How common: VH (12/12)",
+    kind="spelling",
 )
 
 SIX_MODULE = shift(
@@ -37,7 +38,8 @@ SIX_MODULE = shift(
     removed="2.0",
     link="https://github.com/pytorch/pytorch/pull/94709",
     strategy="legacy-restore",
-    notes="added: —; deprecated: —; removed: 2.0 (module deleted, PR #94709). How common: VH (same sample)",
+    notes="removed: 2.0 (module deleted, PR #94709). How common: VH (same sample)",
+    kind="spelling",
 )
 
 

@@ -15,7 +15,8 @@ T_LEGACY_CTOR_DEVICE = shift(
     new="`torch.tensor(d, dtype=, device=)`, `torch.empty(n, device=)`, `x.to(device)`, `torch.device`",
     added="0.4",
     strategy="backport",
-    notes="added: 0.4.0; deprecated: soft (docs); removed: still present as of 2.x. Silent change: `torch.FloatTensor(3)` = 3 uninitialised values vs `torch.tensor(3.)` = scalar (classic porting bug). How common: ns (H)",
+    notes="deprecated: soft (docs). Silent change: `torch.FloatTensor(3)` = 3 uninitialised values vs `torch.tensor(3.)` = scalar (classic porting bug). How common: ns (H)",
+    kind="spelling",
 )
 
 T_ASYNC_KWARG = shift(
@@ -29,7 +30,8 @@ T_ASYNC_KWARG = shift(
     link="https://github.com/pytorch/pytorch/pull/4999",
     strategy="codemod",
     verified=False,
-    notes="added: 0.4.0 (PR #4999); deprecated: 0.4.0; removed: SyntaxError on Python ≥3.7 whatever the torch version; torch-side kwarg removal ?. How common: VH (11/12)",
+    notes="added: 0.4.0 (PR #4999); removed: SyntaxError on Python ≥3.7 whatever the torch version; torch-side kwarg removal ?. How common: VH (11/12)",
+    kind="spelling",
 )
 
 T_BOOL_COMPARE = shift(
@@ -40,7 +42,8 @@ T_BOOL_COMPARE = shift(
     added="1.2",
     removed="1.2",
     strategy="codemod",
-    notes="added: 1.2 (`torch.bool`); deprecated: —; removed: 1.2: comparisons return bool; `-` on bool raises RuntimeError. Silent change: the arithmetic dtype of masks changes. How common: H (10/12)",
+    notes="added: 1.2 (`torch.bool`); removed: 1.2: comparisons return bool; `-` on bool raises RuntimeError. Silent change: the arithmetic dtype of masks changes. How common: H (10/12)",
+    kind="meaning",
 )
 
 T_UINT8_MASK = shift(
@@ -52,7 +55,8 @@ T_UINT8_MASK = shift(
     deprecated="1.2",
     strategy="codemod",
     verified=False,
-    notes="added: 1.2; deprecated: 1.2 (UserWarning); removed: indexing still warns as of 2.x ?; uint8 `masked_fill` became an error in recent 2.x ?. How common: VH (12/12)",
+    notes="deprecated: 1.2 (UserWarning); removed: indexing still warns as of 2.x ?; uint8 `masked_fill` became an error in recent 2.x ?. How common: VH (12/12)",
+    kind="meaning",
 )
 
 T_INT_TRUE_DIVISION = shift(
@@ -65,6 +69,7 @@ T_INT_TRUE_DIVISION = shift(
     removed="1.6",
     strategy="codemod",
     notes='added: 1.5 (`true_divide`, `floor_divide`); 1.8 (`rounding_mode`); deprecated: 1.5 (warning); removed: 1.6 RuntimeError ("Integer division of tensors using div or / is no longer supported"); 1.7 true division. Silent change: YES vs ≤1.5: results become float instead of truncated ints (`__rtruediv__` also changed in 1.7). How common: VH (11/12)',
+    kind="meaning",
 )
 
 T_FLOORDIV_SEMANTICS = shift(
@@ -79,6 +84,7 @@ T_FLOORDIV_SEMANTICS = shift(
     strategy="backport",
     verified=False,
     notes='added: 1.8 (`rounding_mode`); deprecated: ~1.9–1.12 ("__floordiv__ is deprecated" UserWarning) ?; removed: 1.13: `//`/`floor_divide` really floor (PR #78411). Silent change: YES: negative quotients shift by one. How common: M (einops, thop, mmdet and others)',
+    kind="meaning",
 )
 
 T_FULL_INT_DTYPE = shift(
@@ -89,7 +95,8 @@ T_FULL_INT_DTYPE = shift(
     deprecated="1.5",
     removed="1.7",
     strategy="codemod",
-    notes="added: —; deprecated: 1.5 (warning); removed: 1.7: an int/bool fill value gives a long/bool tensor. Silent change: YES: dtype change leaks into later arithmetic. How common: L (1)",
+    notes="deprecated: 1.5 (warning); removed: 1.7: an int/bool fill value gives a long/bool tensor. Silent change: YES: dtype change leaks into later arithmetic. How common: L (1)",
+    kind="meaning",
 )
 
 T_LINSPACE_STEPS = shift(
@@ -101,7 +108,8 @@ T_LINSPACE_STEPS = shift(
     removed="1.11",
     link="https://github.com/pytorch/pytorch/pull/43860",
     strategy="codemod",
-    notes='added: —; deprecated: 1.7 (PR #43860); removed: 1.11 (TypeError: missing "steps"). How common: L (4)',
+    notes='deprecated: 1.7 (PR #43860); removed: 1.11 (TypeError: missing "steps"). How common: L (4)',
+    kind="spelling",
 )
 
 T_T_ND = shift(
@@ -113,7 +121,8 @@ T_T_ND = shift(
     deprecated="1.11",
     strategy="codemod",
     verified=False,
-    notes="added: 1.11; deprecated: ~1.11–2.0 (warning) ?; removed: planned error ?. How common: ns (L)",
+    notes="deprecated: ~1.11–2.0 (warning) ?; removed: planned error ?. How common: ns (L)",
+    kind="meaning",
 )
 
 T_MT_MH = shift(
@@ -123,7 +132,9 @@ T_MT_MH = shift(
     new="`x.transpose(-2, -1)`, `.conj()`",
     added="1.11",
     strategy="backport",
-    notes="added: 1.11; deprecated: —; removed: —. How common: ns",
+    notes="How common: ns",
+    kind="spelling",
+    planned="adapter: tc.mT / tc.mH for torch < 1.11 are not written yet",
 )
 
 T_SCALAR_FIRST_OVERLOADS = shift(
@@ -135,7 +146,8 @@ T_SCALAR_FIRST_OVERLOADS = shift(
     deprecated="1.5",
     strategy="codemod",
     verified=False,
-    notes='added: 1.5; deprecated: 1.5 (UserWarning "This overload of add_ is deprecated"); removed: still present (warns) as of 2.x ?. How common: H (10/12; custom optimizers RAdam, LAMB, Ranger, BERT)',
+    notes='deprecated: 1.5 (UserWarning "This overload of add_ is deprecated"); removed: still present (warns) as of 2.x ?. How common: H (10/12; custom optimizers RAdam, LAMB, Ranger, BERT)',
+    kind="spelling",
 )
 
 T_TYPED_STORAGE = shift(
@@ -146,7 +158,8 @@ T_TYPED_STORAGE = shift(
     added="2.0",
     deprecated="2.0",
     strategy="alias",
-    notes='added: 2.0; deprecated: 2.0 (UserWarning "TypedStorage is deprecated"); removed: still present as of 2.x. How common: VH (11/12)',
+    notes='deprecated: 2.0 (UserWarning "TypedStorage is deprecated"). How common: VH (11/12)',
+    kind="meaning",
 )
 
 T_DEFAULT_TENSOR_TYPE = shift(
@@ -158,7 +171,9 @@ T_DEFAULT_TENSOR_TYPE = shift(
     deprecated="2.1",
     link="https://github.com/pytorch/pytorch/pull/126533",
     strategy="backport",
-    notes="added: 0.4.0 / 2.0; deprecated: 2.1; removed: still present as of 2.x. Silent change: the legacy `torch.Tensor(...)` ctor ignores `set_default_device` (pytorch#126533). How common: M (6/12)",
+    notes="added: 0.4.0 / 2.0. Silent change: the legacy `torch.Tensor(...)` ctor ignores `set_default_device` (pytorch#126533). How common: M (6/12)",
+    kind="spelling",
+    planned="adapter: a portable set_default_device is not written yet",
 )
 
 T_DETERMINISTIC = shift(
@@ -171,8 +186,11 @@ T_DETERMINISTIC = shift(
     removed="1.10",
     strategy="alias",
     verified=False,
-    notes="added: 1.8; deprecated: 1.8 ?; removed: ~1.10 ?. How common: ns (L)",
+    notes="How common: ns (L)",
+    kind="spelling",
 )
+T_DETERMINISTIC.moved("torch.set_deterministic", "torch.use_deterministic_algorithms", code="TC862")
+T_DETERMINISTIC.moved("torch.is_deterministic", "torch.are_deterministic_algorithms_enabled", code="TC863")
 
 MISC_MESHGRID_INDEXING = shift(
     "misc-meshgrid-indexing",
@@ -182,7 +200,8 @@ MISC_MESHGRID_INDEXING = shift(
     added="1.10",
     deprecated="1.10",
     strategy="codemod",
-    notes="added: 1.10; deprecated: 1.10 (UserWarning); removed: default still `'ij'` as of 2.x; docs announce a future switch to `'xy'` (NumPy). Silent change: YES if the default flips; NumPy-ported code expecting `'xy'` is already wrong. How common: VH (11/12)",
+    notes="deprecated: 1.10 (UserWarning); removed: default still `'ij'` as of 2.x; docs announce a future switch to `'xy'` (NumPy). Silent change: YES if the default flips; NumPy-ported code expecting `'xy'` is already wrong. How common: VH (11/12)",
+    kind="meaning",
 )
 
 MISC_CPP_EXT_LEGACY = shift(
@@ -195,7 +214,8 @@ MISC_CPP_EXT_LEGACY = shift(
     removed="1.0",
     strategy="codemod",
     verified=False,
-    notes="added: 1.0; deprecated: 1.0–1.5 ?; removed: `torch.utils.ffi` removed in 1.0; `.type()` dispatch reported as a compile error on 2.12 ?. How common: ns (M)",
+    notes="deprecated: 1.0–1.5 ?; removed: `torch.utils.ffi` removed in 1.0; `.type()` dispatch reported as a compile error on 2.12 ?. How common: ns (M)",
+    kind="spelling",
 )
 
 T_INT_DIV_AS_INDEX = shift(
@@ -207,7 +227,8 @@ T_INT_DIV_AS_INDEX = shift(
     deprecated="1.5",
     removed="1.7",
     strategy="legacy-restore",
-    notes='added: 1.5–1.8; deprecated: 1.5; removed: 1.7: `/` returns float → "tensors used as indices must be long…", "only integer tensors of a single element can be converted to an index", "expected target dtype to be Long". Silent change: YES where the float is used silently. How common: M',
+    notes='added: 1.5–1.8; removed: 1.7: `/` returns float → "tensors used as indices must be long…", "only integer tensors of a single element can be converted to an index", "expected target dtype to be Long". Silent change: YES where the float is used silently. How common: M',
+    kind="meaning",
 )
 
 
@@ -226,11 +247,8 @@ T_FLOORDIV_SEMANTICS.probe = lambda env: _floor_divide_floors(env)
 MISC_MESHGRID_INDEXING.probe = lambda env: env.accepts("meshgrid", "indexing")
 
 
-@T_LEGACY_CTOR_DEVICE.adapter("tensor")
+@T_LEGACY_CTOR_DEVICE.native_or("tensor")
 def _tensor(env: Any) -> Any:
-    fn = env.get("tensor")
-    if fn is not MISSING:
-        return native(fn)
     torch = env.torch
 
     def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
@@ -259,11 +277,8 @@ def _tensor(env: Any) -> Any:
     return backport(tensor)
 
 
-@T_LEGACY_CTOR_DEVICE.adapter("device")
+@T_LEGACY_CTOR_DEVICE.native_or("device")
 def _device(env: Any) -> Any:
-    fn = env.get("device")
-    if fn is not MISSING:
-        return native(fn)
 
     class device:
         """``torch.device`` for torch < 0.4: parses ``"cuda:1"`` / ``("cuda", 1)`` into ``type`` and
@@ -362,11 +377,11 @@ def _div(env: Any) -> Any:
         if rounding_mode == "trunc":
             if floating:
                 return torch.trunc(torch.div(a, b))
-            return _int_floor_div(torch, a, b, floor=False)
+            return int_floor_div(torch, a, b, floor=False)
         if rounding_mode == "floor":
             if floating:
                 return torch.floor(torch.div(a, b))
-            return _int_floor_div(torch, a, b, floor=True)
+            return int_floor_div(torch, a, b, floor=True)
         raise ValueError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found %r" % (rounding_mode,)
         )
@@ -386,8 +401,9 @@ def _promote(torch: Any, a: Any, b: Any) -> Any:
     return a.to(dtype), b.to(dtype)
 
 
-def _int_floor_div(torch: Any, a: Any, b: Any, floor: bool) -> Any:
-    """Integer division that never goes through a float (exact for large int64)."""
+def int_floor_div(torch: Any, a: Any, b: Any, floor: bool) -> Any:
+    """Integer division that never goes through a float (exact for large int64); ``floor=False`` truncates.
+    Public: the legacy restores of integer division use it too."""
     rem = torch.fmod(a, b)  # C semantics: the sign of the dividend
     # ``a - rem`` is an exact multiple of ``b``, so any integer division of it is exact: ``div`` on
     # integers truncates up to 1.4; from 1.5 (where ``div`` warns, then raises, then true-divides)

@@ -12,6 +12,7 @@ from typing import Any, Dict
 
 from torchcompat.legacy.engine import note
 from torchcompat.legacy.face import WRAP, Restore, attach
+from torchcompat.shifts.autograd import AG_DATA_INDEX_0, AG_LEGACY_FUNCTION, AG_RETAIN_VARIABLES, AG_VOLATILE
 
 # -- x.data[0] / x[0] on a 0-dim tensor ------------------------------------------------------------
 
@@ -41,14 +42,13 @@ def _getitem(env: Any, era: str, original: Any) -> Any:
 
 
 attach(
-    "ag-data-index-0",
+    AG_DATA_INDEX_0,
     Restore(
         "Tensor.__getitem__",
         _getitem,
         WRAP,
         name="data-index-0",
         needed=_index_0dim_fails,
-        until="1.0",
         summary="loss.data[0] / x[0] on a 0-dim tensor returns the Python number (0.4 behaviour)",
     ),
 )
@@ -207,7 +207,7 @@ def _variable(env: Any, era: str, original: Any) -> Any:
 
 for _target in ("autograd.Variable", "autograd.variable.Variable"):
     attach(
-        "ag-volatile",
+        AG_VOLATILE,
         Restore(
             _target,
             _variable,
@@ -215,6 +215,7 @@ for _target in ("autograd.Variable", "autograd.variable.Variable"):
             name="volatile",
             needed=_has_subclass_dispatch,
             summary="Variable(x, volatile=True): no graph is recorded from x or anything computed from it (0.3)",
+            until=None,  # 0.4 still took volatile= (warning, no effect): 0.4-era scripts pass it
         ),
     )
 
@@ -331,7 +332,7 @@ def _function_call(env: Any, era: str, original: Any) -> Any:
 
 
 attach(
-    "ag-legacy-function",
+    AG_LEGACY_FUNCTION,
     Restore(
         "autograd.Function.__call__",
         _function_call,
@@ -364,7 +365,7 @@ def _init_warns(env: Any) -> bool:
 
 
 attach(
-    "ag-legacy-function",
+    AG_LEGACY_FUNCTION,
     Restore(
         "autograd.Function.__init__",
         _function_init,
@@ -391,7 +392,7 @@ def _backward(env: Any, era: str, original: Any) -> Any:
 
 
 attach(
-    "ag-retain-variables",
+    AG_RETAIN_VARIABLES,
     Restore(
         "Tensor.backward",
         _backward,
@@ -399,6 +400,7 @@ attach(
         name="retain-variables",
         needed=lambda env: not env.accepts("Tensor.backward", "retain_variables"),
         summary="backward(retain_variables=True) means retain_graph=True",
+        until=None,  # 0.4 still took retain_variables= (deprecated): 0.4-era scripts pass it
     ),
 )
 

@@ -15,6 +15,8 @@ from typing import Any, Callable, Dict
 
 from torchcompat.legacy.engine import note
 from torchcompat.legacy.face import ADD, MODULE, WRAP, Restore, attach
+from torchcompat.shifts.data import DATA_PRIVATE_HELPERS, DATA_TENSORDATASET_KWARGS
+from torchcompat.shifts.six import SIX_CONTAINER_ABCS, SIX_MODULE
 
 
 def _with_metaclass(meta: Any, *bases: Any) -> Any:
@@ -107,7 +109,7 @@ def _six_module(env: Any, era: str, original: Any) -> Any:
 
 
 attach(
-    "six-module",
+    SIX_MODULE,
     Restore(
         "_six",
         _six_module,
@@ -132,7 +134,7 @@ def _six_lacks_names(env: Any) -> bool:
 
 
 attach(
-    "six-container-abcs",
+    SIX_CONTAINER_ABCS,
     Restore(
         "_six.__getattr__",
         _six_getattr,
@@ -176,7 +178,7 @@ def _dataloader_getattr(env: Any, era: str, original: Any) -> Any:
 
 
 attach(
-    "data-private-helpers",
+    DATA_PRIVATE_HELPERS,
     Restore(
         "utils.data.dataloader.__getattr__",
         _dataloader_getattr,
@@ -184,6 +186,7 @@ attach(
         name="dataloader-private-names",
         needed=lambda env: not env.has("utils.data.dataloader.numpy_type_map"),
         summary="torch.utils.data.dataloader.string_classes, int_classes, numpy_type_map, _use_shared_memory",
+        until=None,  # every era (a 1.1+ torch that lacks the names gets them back regardless of era)
     ),
 )
 
@@ -201,7 +204,7 @@ def _tensordataset_init(env: Any, era: str, original: Any) -> Any:
 
 
 attach(
-    "data-tensordataset-kwargs",
+    DATA_TENSORDATASET_KWARGS,
     Restore(
         "utils.data.TensorDataset.__init__",
         _tensordataset_init,
@@ -209,5 +212,6 @@ attach(
         name="tensordataset-kwargs",
         needed=lambda env: not env.accepts("utils.data.TensorDataset", "data_tensor"),
         summary="TensorDataset(data_tensor=x, target_tensor=y)",
+        until=None,  # every era (the keywords only ever add, never change, a call)
     ),
 )

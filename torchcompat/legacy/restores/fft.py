@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from torchcompat.legacy.engine import note
 from torchcompat.legacy.face import ADD, WRAP, Restore, attach
+from torchcompat.shifts.fft import FFT_LEGACY_FUNCTIONS
 
 
 def _adapter(env: Any, name: str) -> Any:
@@ -48,7 +49,7 @@ def _function(name: str) -> Callable[[Any, str, Any], Any]:
 
 for _name in ("rfft", "irfft", "ifft"):
     attach(
-        "fft-legacy-functions",
+        FFT_LEGACY_FUNCTIONS,
         Restore(
             _name, _function(_name), ADD, name=_name, summary="torch.%s(x, signal_ndim, normalized=, onesided=)" % _name
         ),
@@ -78,7 +79,7 @@ def _fft_is_module(env: Any) -> bool:
 
 
 attach(
-    "fft-legacy-functions",
+    FFT_LEGACY_FUNCTIONS,
     Restore(
         "fft.__class__",
         _fft_module_class,

@@ -12,9 +12,18 @@ import collections
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from torchcompat.legacy.engine import note
-from torchcompat.legacy.face import ADD, Restore, attach
+from torchcompat.legacy.face import ADD, FROM_RECORD, Restore, attach
 from torchcompat.probe import MISSING
 from torchcompat.registry import Binding
+from torchcompat.shifts.linalg import (
+    LA_CHAIN_MATMUL,
+    LA_EIG,
+    LA_LAPACK_NAMES,
+    LA_LSTSQ,
+    LA_MATRIX_RANK,
+    LA_SOLVE,
+    LA_SYMEIG,
+)
 
 __all__ = ["build"]
 
@@ -289,28 +298,49 @@ def build(name: str, builder: Callable[[_Ops], Any]) -> Callable[[Any, str, Any]
 
 
 _RESTORES = (
-    ("la-lapack-names", "gesv", _gesv),
-    ("la-lapack-names", "gels", lambda ops: _gels(ops, "gels")),
-    ("la-lapack-names", "potrf", _potrf),
-    ("la-lapack-names", "potrs", _potrs),
-    ("la-lapack-names", "potri", _potri),
-    ("la-lapack-names", "trtrs", _trtrs),
-    ("la-lapack-names", "btrifact", _btrifact),
-    ("la-lapack-names", "btrifact_with_info", _btrifact_with_info),
-    ("la-lapack-names", "btrisolve", _btrisolve),
-    ("la-lapack-names", "btriunpack", _btriunpack),
-    ("la-solve", "solve", _solve),
-    ("la-symeig", "symeig", _symeig),
-    ("la-eig", "eig", _eig),
-    ("la-lstsq", "lstsq", lambda ops: _gels(ops, "lstsq")),
-    ("la-matrix-rank", "matrix_rank", _matrix_rank),
-    ("la-chain-matmul", "chain_matmul", _chain_matmul),
+    (LA_LAPACK_NAMES, "gesv", _gesv),
+    (LA_LAPACK_NAMES, "gels", lambda ops: _gels(ops, "gels")),
+    (LA_LAPACK_NAMES, "potrf", _potrf),
+    (LA_LAPACK_NAMES, "potrs", _potrs),
+    (LA_LAPACK_NAMES, "potri", _potri),
+    (LA_LAPACK_NAMES, "trtrs", _trtrs),
+    (LA_LAPACK_NAMES, "btrifact", _btrifact),
+    (LA_LAPACK_NAMES, "btrifact_with_info", _btrifact_with_info),
+    (LA_LAPACK_NAMES, "btrisolve", _btrisolve),
+    (LA_LAPACK_NAMES, "btriunpack", _btriunpack),
+    (LA_SOLVE, "solve", _solve),
+    (LA_SYMEIG, "symeig", _symeig),
+    (LA_EIG, "eig", _eig),
+    (LA_LSTSQ, "lstsq", lambda ops: _gels(ops, "lstsq")),
+    (LA_MATRIX_RANK, "matrix_rank", _matrix_rank),
+    (LA_CHAIN_MATMUL, "chain_matmul", _chain_matmul),
 )
 
-for _shift_id, _name, _builder in _RESTORES:
+#: The migration rule that rewrites each old LAPACK name (la-lapack-names has one rule per name; btriunpack none).
+_RULES = {
+    "gesv": "TC402",
+    "gels": "TC401",
+    "potrf": "TC403",
+    "potrs": "TC404",
+    "potri": "TC405",
+    "trtrs": "TC406",
+    "btrifact": "TC407",
+    "btrifact_with_info": "TC407",
+    "btrisolve": "TC408",
+    "btriunpack": None,
+}
+
+# The LAPACK names (removed in 1.2) stay restored in every era (``until=None``), as they always were.
+for _record, _name, _builder in _RESTORES:
     attach(
-        _shift_id,
+        _record,
         Restore(
-            _name, build(_name, _builder), ADD, name=_name, summary="torch.%s with its old signature and return" % _name
+            _name,
+            build(_name, _builder),
+            ADD,
+            name=_name,
+            summary="torch.%s with its old signature and return" % _name,
+            until=None if _record is LA_LAPACK_NAMES else FROM_RECORD,
+            rule=_RULES[_name] if _record is LA_LAPACK_NAMES else "",
         ),
     )

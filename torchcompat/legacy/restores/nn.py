@@ -7,6 +7,7 @@ from typing import Any
 
 from torchcompat.legacy.engine import note
 from torchcompat.legacy.face import WRAP, Restore, attach
+from torchcompat.shifts.nn import NN_SOFTMAX_IMPLICIT_DIM
 
 
 def implicit_dim(ndim: int) -> int:
@@ -33,7 +34,7 @@ def _softmax(env: Any, era: str, original: Any) -> Any:
 
 for _target in ("nn.functional.softmax", "nn.functional.log_softmax", "nn.functional.softmin"):
     attach(
-        "nn-softmax-implicit-dim",
+        NN_SOFTMAX_IMPLICIT_DIM,
         Restore(
             _target,
             _softmax,

@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from torchcompat.legacy.engine import note
 from torchcompat.legacy.face import WRAP, Restore, attach
-from torchcompat.shifts.serialization import raise_if_invalid
+from torchcompat.shifts.serialization import SER_WEIGHTS_ONLY, raise_if_invalid
 
 __all__ = [
     "TRUST_ENV",
@@ -408,7 +408,7 @@ def _weights_only_default(env: Any) -> bool:
 
 
 attach(
-    "ser-weights-only",
+    SER_WEIGHTS_ONLY,
     Restore(
         "load",
         _load,
@@ -419,7 +419,7 @@ attach(
     ),
 )
 attach(
-    "ser-weights-only",
+    SER_WEIGHTS_ONLY,
     Restore(
         "save",
         _save,

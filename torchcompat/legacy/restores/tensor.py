@@ -7,6 +7,7 @@ from typing import Any, Callable, Tuple
 
 from torchcompat.legacy.engine import note
 from torchcompat.legacy.face import WRAP, Restore, attach
+from torchcompat.shifts.tensor import T_ASYNC_KWARG, T_INT_DIV_AS_INDEX, T_UINT8_MASK
 
 __all__ = ["integral_check"]
 
@@ -47,10 +48,10 @@ def _trunc_div(env: Any) -> Tuple[Callable[[Any, Any], Any], Callable[[Any, Any]
     div, div_ = base.div, base.div_
     if env.accepts("div", "rounding_mode"):
         return (lambda a, b: div(a, b, rounding_mode="trunc")), (lambda a, b: div_(a, b, rounding_mode="trunc"))
-    from torchcompat.shifts.tensor import _int_floor_div  # exact integer division, no float
+    from torchcompat.shifts.tensor import int_floor_div  # exact integer division, no float
 
     torch = env.torch
-    return (lambda a, b: _int_floor_div(torch, a, b, False)), (lambda a, b: a.copy_(_int_floor_div(torch, a, b, False)))
+    return (lambda a, b: int_floor_div(torch, a, b, False)), (lambda a, b: a.copy_(int_floor_div(torch, a, b, False)))
 
 
 def _base(torch: Any) -> Any:
@@ -117,7 +118,7 @@ for _target, _factory in (
     ("div", _torch_div),
 ):
     attach(
-        "t-int-div-as-index",
+        T_INT_DIV_AS_INDEX,
         Restore(
             _target,
             _factory,
@@ -182,7 +183,7 @@ _MASK_TARGETS = (
 )
 for _target, _position, _probe in _MASK_TARGETS:
     attach(
-        "t-uint8-mask",
+        T_UINT8_MASK,
         Restore(
             _target,
             _mask_wrapper(_position),
@@ -209,7 +210,7 @@ def _async_kwarg(env: Any, era: str, original: Any) -> Any:
 
 for _target in ("Tensor.cuda", "Tensor.copy_"):
     attach(
-        "t-async-kwarg",
+        T_ASYNC_KWARG,
         Restore(
             _target,
             _async_kwarg,

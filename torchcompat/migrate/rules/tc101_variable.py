@@ -9,14 +9,9 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import (
-    delete_statement,
-    expr_text,
-    is_const,
-    keyword,
-    receiver_text,
-    self_assignment,
-)
+from torchcompat.migrate.rules._edits import delete_statement, expr_text, receiver_text, self_assignment
+from torchcompat.migrate.rules._queries import is_const, keyword
+from torchcompat.shifts.autograd import AG_VARIABLE_WRAPPER
 
 VARIABLE = "torch.autograd.Variable"
 
@@ -37,12 +32,11 @@ def is_fresh(ctx: Context, node: ast.AST) -> bool:
 
 @rule(
     "TC101",
-    shift="ag-variable-wrapper",
+    record=AG_VARIABLE_WRAPPER,
     name="variable-wrapper",
-    message="Variable(...) is a no-op wrapper since torch 0.4: use the tensor itself",
+    message="Variable(...) is a no-op wrapper since torch {deprecated}: use the tensor itself",
     docs="Variable(x) -> x; Variable(x, requires_grad=True) -> x.detach().requires_grad_() "
     "(--portable: tc.variable(x, requires_grad=True))",
-    min_version="0.4",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),

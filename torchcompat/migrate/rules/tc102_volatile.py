@@ -12,14 +12,9 @@ import ast
 from typing import List, Optional, Set, Tuple
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import (
-    delete_statement,
-    expr_text,
-    is_const,
-    keyword,
-    self_assignment,
-    statement_lines,
-)
+from torchcompat.migrate.rules._edits import delete_statement, expr_text, self_assignment, statement_lines
+from torchcompat.migrate.rules._queries import is_const, keyword
+from torchcompat.shifts.autograd import AG_VOLATILE
 
 _NO_GRAD = {"torch.no_grad", "torchcompat.no_grad", "torch.inference_mode", "torchcompat.inference_mode"}
 _GRAD_CALLS = {"backward", "step", "grad", "zero_grad"}
@@ -74,12 +69,11 @@ def _string_lines(ctx: Context) -> Set[int]:
 
 @rule(
     "TC102",
-    shift="ag-volatile",
+    record=AG_VOLATILE,
     name="volatile",
-    message="volatile=True has no effect since torch 0.4 (graphs are recorded): use `with torch.no_grad():`",
+    message="volatile=True has no effect since torch {removed} (graphs are recorded): use `with torch.no_grad():`",
     docs="Variable(x, volatile=True) -> x, with the statement and the rest of its block under "
     "`with torch.no_grad():` (--portable: tc.no_grad()); a warning where the scope is not clear",
-    min_version="0.4",
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
@@ -101,7 +95,7 @@ def volatile(node: ast.Call, ctx: Context) -> None:
         ctx.report(
             node,
             warning=True,
-            message="volatile=<expression> is ignored since torch 0.4: use "
+            message="volatile=<expression> is ignored since torch {removed}: use "
             "`with torch.no_grad():` (or torch.set_grad_enabled(not flag)) around the computation",
         )
         return
@@ -110,7 +104,7 @@ def volatile(node: ast.Call, ctx: Context) -> None:
         return
     found = _block_of(ctx, node)
     unclear = (
-        "volatile=True has no effect since torch 0.4, and the scope to put under `with torch.no_grad():` "
+        "volatile=True has no effect since torch {removed}, and the scope to put under `with torch.no_grad():` "
         "is not clear here: wrap the evaluation code by hand"
     )
     if found is None:

@@ -11,6 +11,7 @@ import ast
 import re
 
 from torchcompat.migrate.engine import Context, rule
+from torchcompat.shifts.autograd import AG_DATA_INDEX_0
 
 _TAIL = re.compile(r"^([)\s]*)\.\s*data\s*\[\s*0\s*\]$")
 
@@ -24,12 +25,11 @@ def _zero_index(node: ast.Subscript) -> bool:
 
 @rule(
     "TC103",
-    shift="ag-data-index-0",
+    record=AG_DATA_INDEX_0,
     name="data-index-0",
-    message="x.data[0] on a 0-dim tensor raises IndexError since torch 1.0: use x.item()",
+    message="x.data[0] on a 0-dim tensor raises IndexError since torch {removed}: use x.item()",
     docs="loss.data[0] -> loss.item() (--portable: tc.item(loss)); results used further "
     "(indexed, called, attribute) are left alone",
-    min_version="0.4",
     safe=False,
     portable="adapter",
     nodes=(ast.Subscript,),

@@ -13,6 +13,7 @@ import ast
 from typing import Dict, List, Optional, Tuple
 
 from torchcompat.migrate.engine import Context, rule
+from torchcompat.shifts.autograd import AG_LEGACY_FUNCTION
 
 Edit = Tuple[int, int, str]
 
@@ -91,13 +92,12 @@ def _extend_return(ctx: Context, ret: ast.Return, n_inputs: int, extra: int) -> 
 
 @rule(
     "TC104",
-    shift="ag-legacy-function",
+    record=AG_LEGACY_FUNCTION,
     name="legacy-function",
-    message="legacy autograd.Function (instance forward/backward) fails since torch 1.5: use static "
+    message="legacy autograd.Function (instance forward/backward) fails since torch {removed}: use static "
     "forward(ctx, ...)/backward(ctx, ...) and Cls.apply(...)",
     docs="class F(Function): def forward(self, x) ... F()(x) -> @staticmethod def forward(ctx, x) ... F.apply(x); "
     "__init__ state becomes extra forward arguments",
-    min_version="0.4",
     safe=False,
     nodes=(ast.ClassDef,),
     hints=("Function",),
@@ -114,14 +114,14 @@ def legacy_function(node: ast.ClassDef, ctx: Context) -> None:
         ctx.report(
             node,
             warning=True,
-            message="legacy autograd.Function %s fails since torch 1.5 and is too "
+            message="legacy autograd.Function %s fails since torch {removed} and is too "
             "involved for an automatic rewrite: make forward/backward static methods taking ctx, and "
             "call %s.apply(...)" % (node.name, node.name),
         )
         return
     ctx.report(
         node,
-        message="legacy autograd.Function %s fails since torch 1.5: rewritten to static "
+        message="legacy autograd.Function %s fails since torch {removed}: rewritten to static "
         "forward(ctx, ...)/backward(ctx, ...) and %s.apply(...)" % (node.name, node.name),
         edits=edits,
     )

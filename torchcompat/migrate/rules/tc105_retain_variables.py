@@ -5,18 +5,18 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import keyword
+from torchcompat.migrate.rules._queries import keyword
+from torchcompat.shifts.autograd import AG_RETAIN_VARIABLES
 
 _FUNCS = {"torch.autograd.backward", "torch.autograd.grad"}
 
 
 @rule(
     "TC105",
-    shift="ag-retain-variables",
+    record=AG_RETAIN_VARIABLES,
     name="retain-variables",
-    message="retain_variables= was removed in torch 0.4: use retain_graph=",
+    message="retain_variables= was removed in torch {removed}: use retain_graph=",
     docs="x.backward(retain_variables=True) -> x.backward(retain_graph=True)",
-    min_version="0.4",
     safe=True,
     nodes=(ast.Call,),
     hints=("retain_variables",),

@@ -9,17 +9,17 @@ import re
 import tokenize
 
 from torchcompat.migrate.engine import Context, rule
+from torchcompat.shifts.tensor import T_ASYNC_KWARG
 
 _HINT = re.compile(r"\basync\s*=(?!=)")
 
 
 @rule(
     "TC201",
-    shift="t-async-kwarg",
+    record=T_ASYNC_KWARG,
     name="async-kwarg",
-    message="async= is a SyntaxError on Python >= 3.7 (torch 0.4 renamed it): use non_blocking=",
+    message="async= is a SyntaxError on Python >= 3.7 (torch {deprecated} renamed it): use non_blocking=",
     docs="x.cuda(async=True), y.copy_(x, async=True) -> non_blocking=True",
-    min_version="0.4",
     safe=True,
     tokens=True,
     hints=("async",),

@@ -13,7 +13,9 @@ import ast
 from typing import Optional
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers2 import expr_kind, recv_src
+from torchcompat.migrate.rules._edits import receiver_text
+from torchcompat.migrate.rules._queries import expr_kind
+from torchcompat.shifts.tensor import T_UINT8_MASK
 
 _METHODS = {"masked_fill": 0, "masked_fill_": 0, "masked_select": 0, "masked_scatter": 0, "masked_scatter_": 0}
 _FUNCS = {"torch.masked_select": 1, "torch.masked_fill": 1, "torch.where": 0}
@@ -22,17 +24,16 @@ _FUNCS = {"torch.masked_select": 1, "torch.masked_fill": 1, "torch.where": 0}
 def _convert(ctx: Context, mask: ast.AST) -> str:
     if ctx.portable:
         return "%s(%s)" % (ctx.tc("bool_mask"), ctx.source(mask))
-    return recv_src(ctx, mask) + ".bool()"
+    return receiver_text(ctx, mask) + ".bool()"
 
 
 @rule(
     "TC220",
-    shift="t-uint8-mask",
+    record=T_UINT8_MASK,
     name="uint8-mask",
-    message="uint8 masks are deprecated since torch 1.2 (masked_fill rejects them on 2.x): use a bool mask",
+    message="uint8 masks are deprecated since torch {deprecated} (masked_fill rejects them on 2.x): use a bool mask",
     docs="x.masked_fill(byte_mask, v) -> x.masked_fill(byte_mask.bool(), v); x[byte_mask] -> x[byte_mask.bool()] "
     "where byte_mask is known to be uint8 (--portable: tc.bool_mask(m))",
-    min_version="1.2",
     safe=True,
     portable="adapter",
     nodes=(ast.Call, ast.Subscript),

@@ -14,7 +14,8 @@ import ast
 from typing import Optional
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers2 import expr_kind, parent_of, scope_index, scope_of
+from torchcompat.migrate.rules._queries import expr_kind, scope_index, scope_of
+from torchcompat.shifts.tensor import T_INT_DIV_AS_INDEX, T_INT_TRUE_DIVISION
 
 _TARGET_FUNCS = {
     "torch.nn.functional.cross_entropy",
@@ -25,7 +26,7 @@ _TARGET_FUNCS = {
 
 def _used_as_int(ctx: Context, expr: ast.AST) -> bool:
     """The value of ``expr`` is used as an index or a class target."""
-    parent = parent_of(ctx, expr)
+    parent = ctx.parent(expr)
     if isinstance(parent, ast.Subscript) and _index_of(parent) is expr:
         return True
     if (
@@ -46,7 +47,7 @@ def _index_of(sub: ast.Subscript) -> ast.AST:
 
 
 def _name_used_as_int(ctx: Context, binop: ast.BinOp) -> bool:
-    parent = parent_of(ctx, binop)
+    parent = ctx.parent(binop)
     if not (
         isinstance(parent, ast.Assign)
         and parent.value is binop
@@ -63,13 +64,13 @@ def _name_used_as_int(ctx: Context, binop: ast.BinOp) -> bool:
 
 @rule(
     "TC221",
-    shift="t-int-true-division",
-    also=("t-int-div-as-index",),
+    record=T_INT_TRUE_DIVISION,
+    emits=(),
+    also=(T_INT_DIV_AS_INDEX,),
     name="int-true-division",
     message="/ on an integer tensor is true division since torch 1.7 (it truncated up to 1.5): use //",
     docs="torch.arange(n).long() / 2 -> torch.arange(n).long() // 2; also where the quotient is used as an index or "
     "a loss target; only the divisor known to be integer: a warning",
-    min_version="0.4",
     safe=False,
     nodes=(ast.BinOp,),
     hints=("/",),

@@ -6,17 +6,17 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import keyword
-from torchcompat.migrate.rules._helpers2 import call_rule
+from torchcompat.migrate.rules._queries import call_rule, keyword
+from torchcompat.shifts.tensor import T_LINSPACE_STEPS
 
 
 @rule(
     "TC222",
-    shift="t-linspace-steps",
+    record=T_LINSPACE_STEPS,
+    emits=(),
     name="linspace-steps",
-    message="torch.linspace/logspace without steps= (100 implied) is a TypeError since torch 1.11",
+    message="torch.linspace/logspace without steps= (100 implied) is a TypeError since torch {removed}",
     docs="torch.linspace(a, b) -> torch.linspace(a, b, steps=100)",
-    min_version="0.4",
     safe=True,
     nodes=(ast.Call,),
     hints=("linspace", "logspace"),

@@ -11,7 +11,8 @@ import ast
 from typing import Optional
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import int_value, keyword
+from torchcompat.migrate.rules._queries import int_value, keyword
+from torchcompat.shifts.nn import NN_SOFTMAX_IMPLICIT_DIM
 
 _FUNCS = {
     "torch.nn.functional.softmax",
@@ -56,11 +57,10 @@ def known_ndim(ctx: Context, node: ast.AST) -> Optional[int]:
 
 @rule(
     "TC301",
-    shift="nn-softmax-implicit-dim",
+    record=NN_SOFTMAX_IMPLICIT_DIM,
     name="softmax-implicit-dim",
     message="softmax without dim= uses a deprecated implicit choice (0 for 0-, 1- and 3-D inputs, else 1)",
     docs="F.softmax(x) -> F.softmax(x, dim=N) where x.ndim is known from the expression; else a warning",
-    min_version="0.3",
     safe=True,
     nodes=(ast.Call,),
     hints=("*softmax", "*Softmax", "softmin", "Softmin"),

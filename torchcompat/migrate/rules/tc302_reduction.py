@@ -9,7 +9,8 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import keyword
+from torchcompat.migrate.rules._queries import keyword
+from torchcompat.shifts.nn import NN_REDUCTION_KWARG
 
 
 def legacy_reduction(size_average: bool, reduce: bool) -> str:
@@ -20,12 +21,11 @@ def legacy_reduction(size_average: bool, reduce: bool) -> str:
 
 @rule(
     "TC302",
-    shift="nn-reduction-kwarg",
+    record=NN_REDUCTION_KWARG,
     name="reduction-kwarg",
     message="size_average= and reduce= are deprecated since torch 0.4.1: use reduction='mean'|'sum'|'none'",
     docs="nn.CrossEntropyLoss(size_average=False) -> reduction='sum'; F.mse_loss(a, b, reduce=False) -> "
     "reduction='none'",
-    min_version="0.4.1",
     safe=True,
     nodes=(ast.Call,),
     hints=("size_average", "reduce"),

@@ -5,17 +5,17 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
+from torchcompat.shifts.nn import NN_F_SIGMOID_TANH
 
 _NAMES = {"torch.nn.functional.sigmoid": "sigmoid", "torch.nn.functional.tanh": "tanh"}
 
 
 @rule(
     "TC303",
-    shift="nn-F-sigmoid-tanh",
+    record=NN_F_SIGMOID_TANH,
     name="F-sigmoid-tanh",
     message="F.sigmoid / F.tanh are deprecated aliases: use torch.sigmoid / torch.tanh",
     docs="F.sigmoid(x) -> torch.sigmoid(x); F.tanh(x) -> torch.tanh(x)",
-    min_version="0.4",
     safe=True,
     nodes=(ast.Attribute, ast.Name),
     hints=("sigmoid", "tanh"),

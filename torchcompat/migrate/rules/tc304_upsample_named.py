@@ -8,7 +8,9 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import keyword, rename_tail
+from torchcompat.migrate.rules._edits import rename_tail
+from torchcompat.migrate.rules._queries import keyword
+from torchcompat.shifts.nn import NN_UPSAMPLE_FN
 
 _MODES = {
     "torch.nn.functional.upsample_nearest": "mode='nearest'",
@@ -18,12 +20,11 @@ _MODES = {
 
 @rule(
     "TC304",
-    shift="nn-upsample-fn",
+    record=NN_UPSAMPLE_FN,
     name="upsample-named",
     message="F.upsample_nearest / F.upsample_bilinear are deprecated since torch 0.4.1: use F.interpolate",
     docs="F.upsample_bilinear(x, size) -> F.interpolate(x, size, mode='bilinear', align_corners=True); "
     "F.upsample_nearest(x, size) -> F.interpolate(x, size, mode='nearest')",
-    min_version="0.4.1",
     safe=True,
     nodes=(ast.Call,),
     hints=("upsample_*",),

@@ -9,20 +9,21 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import keyword, rename_tail
+from torchcompat.migrate.rules._edits import rename_tail
+from torchcompat.migrate.rules._queries import keyword
+from torchcompat.shifts.nn import NN_UPSAMPLE_FN
 
 _LINEAR = {"linear", "bilinear", "bicubic", "trilinear"}
 
 
 @rule(
     "TC305",
-    shift="nn-upsample-fn",
+    record=NN_UPSAMPLE_FN,
     name="upsample",
     message="F.upsample is deprecated since torch 0.4.1: use F.interpolate "
     "(the linear modes aligned corners up to 0.3)",
     docs="F.upsample(x, scale_factor=2, mode='bilinear') -> F.interpolate(x, scale_factor=2, mode='bilinear', "
     "align_corners=True)",
-    min_version="0.4.1",
     safe=False,
     nodes=(ast.Call,),
     hints=("upsample",),

@@ -8,7 +8,8 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import rename_imports, rename_tail
+from torchcompat.migrate.rules._edits import rename_imports, rename_tail
+from torchcompat.shifts.nn import NN_INIT_NO_UNDERSCORE
 
 OLD = (
     "uniform",
@@ -28,11 +29,10 @@ _QUAL = {"torch.nn.init." + name: name + "_" for name in OLD}
 
 @rule(
     "TC306",
-    shift="nn-init-no-underscore",
+    record=NN_INIT_NO_UNDERSCORE,
     name="init-no-underscore",
-    message="nn.init functions without the trailing underscore are deprecated since torch 0.4",
+    message="nn.init functions without the trailing underscore are deprecated since torch {deprecated}",
     docs="nn.init.xavier_uniform(w) -> nn.init.xavier_uniform_(w) (and the other init functions)",
-    min_version="0.4",
     safe=True,
     nodes=(ast.Attribute, ast.ImportFrom),
     hints=("nn.init", " init"),

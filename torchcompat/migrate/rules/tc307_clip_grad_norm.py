@@ -5,16 +5,16 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import rename_imports, rename_tail
+from torchcompat.migrate.rules._edits import rename_imports, rename_tail
+from torchcompat.shifts.nn import NN_CLIP_GRAD_NORM
 
 
 @rule(
     "TC307",
-    shift="nn-clip-grad-norm",
+    record=NN_CLIP_GRAD_NORM,
     name="clip-grad-norm",
-    message="nn.utils.clip_grad_norm is deprecated since torch 0.4: use clip_grad_norm_",
+    message="nn.utils.clip_grad_norm is deprecated since torch {deprecated}: use clip_grad_norm_",
     docs="nn.utils.clip_grad_norm(params, max_norm) -> nn.utils.clip_grad_norm_(params, max_norm)",
-    min_version="0.4",
     safe=True,
     nodes=(ast.Attribute, ast.ImportFrom),
     hints=("clip_grad_norm",),

@@ -5,16 +5,16 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import rename_imports, rename_tail
+from torchcompat.migrate.rules._edits import rename_imports, rename_tail
+from torchcompat.shifts.nn import NN_NLLLOSS2D
 
 
 @rule(
     "TC308",
-    shift="nn-nllloss2d",
+    record=NN_NLLLOSS2D,
     name="nllloss2d",
-    message="nn.NLLLoss2d is deprecated since torch 0.4: nn.NLLLoss handles N-d inputs",
+    message="nn.NLLLoss2d is deprecated since torch {deprecated}: nn.NLLLoss handles N-d inputs",
     docs="nn.NLLLoss2d(...) -> nn.NLLLoss(...)",
-    min_version="0.4",
     safe=True,
     nodes=(ast.Attribute, ast.ImportFrom),
     hints=("NLLLoss2d",),

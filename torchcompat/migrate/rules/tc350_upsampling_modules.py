@@ -6,7 +6,8 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers2 import call_rule
+from torchcompat.migrate.rules._queries import call_rule
+from torchcompat.shifts.nn import NN_UPSAMPLING_MODULES
 
 _MODES = {
     "torch.nn.UpsamplingNearest2d": "mode='nearest'",
@@ -16,12 +17,11 @@ _MODES = {
 
 @rule(
     "TC350",
-    shift="nn-upsampling-modules",
+    record=NN_UPSAMPLING_MODULES,
     name="upsampling-modules",
     message="nn.UpsamplingNearest2d / UpsamplingBilinear2d are deprecated: use nn.Upsample(mode=...)",
     docs="nn.UpsamplingBilinear2d(scale_factor=2) -> nn.Upsample(scale_factor=2, mode='bilinear', "
     "align_corners=True); nn.UpsamplingNearest2d(size) -> nn.Upsample(size, mode='nearest')",
-    min_version="0.4",
     safe=True,
     nodes=(ast.Call,),
     hints=("UpsamplingNearest2d", "UpsamplingBilinear2d"),

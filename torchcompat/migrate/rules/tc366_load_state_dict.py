@@ -11,17 +11,19 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers2 import arg_src, recv_src
+from torchcompat.migrate.rules._edits import arg_src, receiver_text
+from torchcompat.shifts.nn import NN_BN_NUM_BATCHES_TRACKED
+from torchcompat.shifts.serialization import SER_STATE_DICT_PREFIX
 
 
 @rule(
     "TC366",
-    shift="nn-bn-num-batches-tracked",
+    record=NN_BN_NUM_BATCHES_TRACKED,
+    emits=(SER_STATE_DICT_PREFIX,),
     name="load-state-dict-old-file",
     message="a state_dict loaded from a file may predate torch 0.4.1 (BatchNorm without "
     "num_batches_tracked) or carry wrapper prefixes: tc.load_state_dict handles both",
     docs="model.load_state_dict(torch.load(p)) -> tc.load_state_dict(model, torch.load(p)) (--portable)",
-    min_version="1.0",
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
@@ -38,7 +40,7 @@ def load_state_dict_old_file(call: ast.Call, ctx: Context) -> None:
     if any(k.arg not in ("strict",) for k in call.keywords):
         ctx.report(call)
         return
-    module = recv_src(ctx, func.value)
+    module = receiver_text(ctx, func.value)
     rest = "".join(", %s=%s" % (k.arg, arg_src(ctx, k.value)) for k in call.keywords)
     start, end = ctx.span(call)
     new = "%s(%s, %s%s)" % (ctx.tc("load_state_dict"), module, arg_src(ctx, source), rest)

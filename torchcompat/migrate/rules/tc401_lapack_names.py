@@ -9,45 +9,38 @@ without a fix. ``--portable`` writes the ``tc.linalg`` adapters, which run on ev
 from __future__ import annotations
 
 import ast
-from typing import Dict
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers2 import (
-    UNKNOWN,
-    arg_src,
-    bind,
-    call_rule,
-    const,
-    first_of_pair,
-    is_simple,
-    recv_src,
-    replace_call,
+from torchcompat.migrate.rules._edits import arg_src, receiver_text, replace_call
+from torchcompat.migrate.rules._linalg import (
+    cholesky_call,
+    linalg,
+    lstsq_like,
+    solve_like,
+    transposed,
+    triangular,
+    upper_flag,
 )
-
-SHIFT = "la-lapack-names"
-
-
-def linalg(ctx: Context, name: str) -> str:
-    """``torch.linalg.<name>`` (``tc.linalg.<name>`` under ``--portable``)."""
-    return ctx.tc("linalg." + name) if ctx.portable else ctx.torch("linalg." + name)
-
-
-def _t(ctx: Context, node: ast.AST) -> str:
-    return recv_src(ctx, node) + ".transpose(-2, -1)"
-
-
-def _upper(args: Dict[str, ast.AST], default: bool) -> object:
-    return const(args.get("upper"), default)
+from torchcompat.migrate.rules._queries import UNKNOWN, bind, call_rule, is_simple
+from torchcompat.shifts.linalg import (
+    LA_CHOLESKY,
+    LA_LAPACK_NAMES,
+    LA_LSTSQ,
+    LA_LU,
+    LA_LU_SOLVE,
+    LA_SOLVE,
+    LA_TRIANGULAR_SOLVE,
+)
 
 
 @rule(
     "TC401",
-    shift=SHIFT,
+    record=LA_LAPACK_NAMES,
+    emits=(LA_LSTSQ,),
     name="gels",
-    message="torch.gels was removed in torch 1.2: use torch.linalg.lstsq(A, B)",
+    message="torch.gels was removed in torch {removed}: use torch.linalg.lstsq(A, B)",
     docs="X, _ = torch.gels(B, A) / torch.gels(B, A)[0] -> torch.linalg.lstsq(A, B).solution (the old X was "
     "padded to max(m, n) rows; the new solution has n rows)",
-    min_version="1.9",
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
@@ -55,34 +48,16 @@ def _upper(args: Dict[str, ast.AST], default: bool) -> object:
 )
 @call_rule(["torch.gels"])
 def gels(call: ast.Call, ctx: Context, qual: str) -> None:
-    _lstsq_like(call, ctx, "gels")
-
-
-def _lstsq_like(call: ast.Call, ctx: Context, old: str) -> None:
-    args = bind(call, ["B", "A"])
-    if args is None or set(args) != {"B", "A"}:
-        ctx.report(call)
-        return
-    new = "%s(%s, %s).solution" % (linalg(ctx, "lstsq"), arg_src(ctx, args["A"]), arg_src(ctx, args["B"]))
-    edits = first_of_pair(ctx, call, new)
-    if edits is None:
-        ctx.report(
-            call,
-            message="torch.%s(B, A) returns (X, QR) with X padded to max(m, n) rows: rewrite by hand "
-            "to torch.linalg.lstsq(A, B).solution" % old,
-            edits=None,
-        )
-        return
-    ctx.report(call, edits=edits)
+    lstsq_like(call, ctx, "gels")
 
 
 @rule(
     "TC402",
-    shift=SHIFT,
+    record=LA_LAPACK_NAMES,
+    emits=(LA_SOLVE,),
     name="gesv",
-    message="torch.gesv was removed in torch 1.2: use torch.linalg.solve(A, B)",
+    message="torch.gesv was removed in torch {removed}: use torch.linalg.solve(A, B)",
     docs="X, _ = torch.gesv(B, A) -> X = torch.linalg.solve(A, B) (arguments reversed; the LU factor is dropped)",
-    min_version="1.8",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -90,35 +65,17 @@ def _lstsq_like(call: ast.Call, ctx: Context, old: str) -> None:
 )
 @call_rule(["torch.gesv"])
 def gesv(call: ast.Call, ctx: Context, qual: str) -> None:
-    _solve_like(call, ctx, "gesv")
-
-
-def _solve_like(call: ast.Call, ctx: Context, old: str) -> None:
-    args = bind(call, ["B", "A"]) if old == "gesv" else bind(call, ["input", "A"])
-    first = "B" if old == "gesv" else "input"
-    if args is None or set(args) != {first, "A"}:
-        ctx.report(call)
-        return
-    new = "%s(%s, %s)" % (linalg(ctx, "solve"), arg_src(ctx, args["A"]), arg_src(ctx, args[first]))
-    edits = first_of_pair(ctx, call, new, attr="solution")
-    if edits is None:
-        ctx.report(
-            call,
-            message="torch.%s(B, A) returns (X, LU); torch.linalg.solve(A, B) returns X: rewrite by hand "
-            "(torch.linalg.lu_factor gives the LU factor)" % old,
-        )
-        return
-    ctx.report(call, edits=edits)
+    solve_like(call, ctx, "gesv")
 
 
 @rule(
     "TC403",
-    shift=SHIFT,
+    record=LA_LAPACK_NAMES,
+    emits=(LA_CHOLESKY,),
     name="potrf",
-    message="torch.potrf was removed in torch 1.2: use torch.linalg.cholesky (upper: its .mH)",
+    message="torch.potrf was removed in torch {removed}: use torch.linalg.cholesky (upper: its .mH)",
     docs="torch.potrf(A) -> torch.linalg.cholesky(A).mH (potrf's default is upper=True); "
     "torch.potrf(A, upper=False) -> torch.linalg.cholesky(A)",
-    min_version="1.8",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -129,38 +86,13 @@ def potrf(call: ast.Call, ctx: Context, qual: str) -> None:
     cholesky_call(call, ctx, ["a", "upper"], True)
 
 
-def cholesky_call(call: ast.Call, ctx: Context, params: list, default_upper: bool) -> None:
-    args = bind(call, params)
-    if args is None or params[0] not in args:
-        ctx.report(call)
-        return
-    upper = _upper(args, default_upper)
-    if upper is UNKNOWN:
-        ctx.report(
-            call,
-            message="upper= is not a literal: rewrite by hand to torch.linalg.cholesky(A) (.mH for the upper factor)",
-        )
-        return
-    a = arg_src(ctx, args[params[0]])
-    if ctx.portable:
-        new = "%s(%s%s)" % (linalg(ctx, "cholesky"), a, ", upper=True" if upper else "")
-    elif not upper:
-        new = "%s(%s)" % (linalg(ctx, "cholesky"), a)
-    elif ctx.allows("1.11"):
-        new = "%s(%s).mH" % (linalg(ctx, "cholesky"), a)
-    else:
-        new = "%s(%s).transpose(-2, -1)" % (linalg(ctx, "cholesky"), a)
-    ctx.report(call, edits=replace_call(ctx, call, new))
-
-
 @rule(
     "TC404",
-    shift=SHIFT,
+    record=LA_LAPACK_NAMES,
     name="potrs",
-    message="torch.potrs was removed in torch 1.2: use torch.cholesky_solve (whose default is upper=False)",
+    message="torch.potrs was removed in torch {removed}: use torch.cholesky_solve (whose default is upper=False)",
     docs="torch.potrs(b, u) -> torch.cholesky_solve(b, u, upper=True) (--portable: two "
     "tc.linalg.solve_triangular calls)",
-    min_version="1.1",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -172,7 +104,7 @@ def potrs(call: ast.Call, ctx: Context, qual: str) -> None:
     if args is None or not {"b", "u"} <= set(args):
         ctx.report(call)
         return
-    upper = _upper(args, True)
+    upper = upper_flag(args, True)
     if upper is UNKNOWN:
         ctx.report(call, message="upper= is not a literal: rewrite by hand to torch.cholesky_solve(b, u, upper=...)")
         return
@@ -184,7 +116,7 @@ def potrs(call: ast.Call, ctx: Context, qual: str) -> None:
             ctx.report(call, message="torch.potrs(b, u): --portable needs u twice; bind it to a name first")
             return
         st = linalg(ctx, "solve_triangular")
-        ut = _t(ctx, args["u"])
+        ut = transposed(ctx, args["u"])
         if upper:  # A = U^T U: solve U^T y = b, then U x = y
             new = "%s(%s, %s(%s, %s, upper=False), upper=True)" % (st, u, st, ut, b)
         else:  # A = L L^T: solve L y = b, then L^T x = y
@@ -194,11 +126,10 @@ def potrs(call: ast.Call, ctx: Context, qual: str) -> None:
 
 @rule(
     "TC405",
-    shift=SHIFT,
+    record=LA_LAPACK_NAMES,
     name="potri",
-    message="torch.potri was removed in torch 1.2: use torch.cholesky_inverse",
+    message="torch.potri was removed in torch {removed}: use torch.cholesky_inverse",
     docs="torch.potri(u) -> torch.cholesky_inverse(u, upper=True) (--portable: tc.cholesky_inverse)",
-    min_version="1.1",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -207,7 +138,7 @@ def potrs(call: ast.Call, ctx: Context, qual: str) -> None:
 @call_rule(["torch.potri"])
 def potri(call: ast.Call, ctx: Context, qual: str) -> None:
     args = bind(call, ["u", "upper"])
-    upper = _upper(args, True) if args is not None else UNKNOWN
+    upper = upper_flag(args, True) if args is not None else UNKNOWN
     if args is None or "u" not in args or upper is UNKNOWN:
         ctx.report(call)
         return
@@ -218,12 +149,12 @@ def potri(call: ast.Call, ctx: Context, qual: str) -> None:
 
 @rule(
     "TC406",
-    shift=SHIFT,
+    record=LA_LAPACK_NAMES,
+    emits=(LA_TRIANGULAR_SOLVE,),
     name="trtrs",
-    message="torch.trtrs was removed in torch 1.3: use torch.linalg.solve_triangular(A, b, upper=...)",
+    message="torch.trtrs was removed in torch {removed}: use torch.linalg.solve_triangular(A, b, upper=...)",
     docs="torch.trtrs(b, A)[0] -> torch.linalg.solve_triangular(A, b, upper=True) (trtrs's default is "
     "upper=True; transpose=True transposes A and flips upper)",
-    min_version="1.11",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -234,44 +165,13 @@ def trtrs(call: ast.Call, ctx: Context, qual: str) -> None:
     triangular(call, ctx, "trtrs")
 
 
-def triangular(call: ast.Call, ctx: Context, old: str) -> None:
-    args = bind(call, ["b", "A", "upper", "transpose", "unitriangular"])
-    if args is None or not {"b", "A"} <= set(args):
-        ctx.report(call)
-        return
-    upper = _upper(args, True)
-    transpose = const(args.get("transpose"), False)
-    unit = const(args.get("unitriangular"), False)
-    if upper is UNKNOWN or transpose is UNKNOWN:
-        ctx.report(
-            call,
-            message="upper=/transpose= are not literals: rewrite by hand to "
-            "torch.linalg.solve_triangular(A, b, upper=...)",
-        )
-        return
-    a = _t(ctx, args["A"]) if transpose else arg_src(ctx, args["A"])
-    up = (not upper) if transpose else upper
-    extra = ""
-    if "unitriangular" in args and unit is not False:
-        extra = ", unitriangular=%s" % arg_src(ctx, args["unitriangular"])
-    new = "%s(%s, %s, upper=%s%s)" % (linalg(ctx, "solve_triangular"), a, arg_src(ctx, args["b"]), bool(up), extra)
-    edits = first_of_pair(ctx, call, new, attr="solution")
-    if edits is None:
-        ctx.report(
-            call,
-            message="torch.%s(b, A) returns (X, A); torch.linalg.solve_triangular returns X: rewrite by hand" % old,
-        )
-        return
-    ctx.report(call, edits=edits)
-
-
 @rule(
     "TC407",
-    shift=SHIFT,
+    record=LA_LAPACK_NAMES,
+    emits=(LA_LU,),
     name="btrifact",
-    message="torch.btrifact was removed in torch 1.3: use torch.linalg.lu_factor",
+    message="torch.btrifact was removed in torch {removed}: use torch.linalg.lu_factor",
     docs="LU, piv = torch.btrifact(A) -> torch.linalg.lu_factor(A); btrifact_with_info -> lu_factor_ex",
-    min_version="1.11",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -291,12 +191,12 @@ def btrifact(call: ast.Call, ctx: Context, qual: str) -> None:
 
 @rule(
     "TC408",
-    shift=SHIFT,
+    record=LA_LAPACK_NAMES,
+    emits=(LA_LU_SOLVE,),
     name="btrisolve",
-    message="torch.btrisolve was removed in torch 1.3: use torch.linalg.lu_solve(LU, pivots, B)",
+    message="torch.btrisolve was removed in torch {removed}: use torch.linalg.lu_solve(LU, pivots, B)",
     docs="torch.btrisolve(b, LU, piv) -> torch.linalg.lu_solve(LU, piv, b.unsqueeze(-1)).squeeze(-1) "
     "(assumes the usual batch-of-vectors b of shape (*, n); a b of shape (*, n, k) needs no unsqueeze)",
-    min_version="1.13",
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
@@ -312,6 +212,6 @@ def btrisolve(call: ast.Call, ctx: Context, qual: str) -> None:
         linalg(ctx, "lu_solve"),
         arg_src(ctx, args["LU_data"]),
         arg_src(ctx, args["LU_pivots"]),
-        recv_src(ctx, args["b"]),
+        receiver_text(ctx, args["b"]),
     )
     ctx.report(call, edits=replace_call(ctx, call, new))

@@ -19,16 +19,9 @@ import ast
 from typing import List
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers2 import (
-    UNKNOWN,
-    arg_src,
-    bind,
-    call_rule,
-    const,
-    dims_tuple,
-    is_simple,
-    recv_src,
-)
+from torchcompat.migrate.rules._edits import arg_src, dims_tuple, receiver_text
+from torchcompat.migrate.rules._queries import UNKNOWN, bind, call_rule, const, is_simple
+from torchcompat.shifts.fft import FFT_LEGACY_FUNCTIONS
 
 _PARAMS = {
     "rfft": ["input", "signal_ndim", "normalized", "onesided"],
@@ -48,13 +41,12 @@ def _fn(ctx: Context, base: str, ndim: int, with_dim: bool) -> str:
 
 @rule(
     "TC501",
-    shift="fft-legacy-functions",
+    record=FFT_LEGACY_FUNCTIONS,
     name="fft-legacy",
-    message="torch.rfft/irfft/fft/ifft(x, signal_ndim) were removed in torch 1.8: use the torch.fft module "
+    message="torch.rfft/irfft/fft/ifft(x, signal_ndim) were removed in torch {removed}: use the torch.fft module "
     "(complex tensors; view_as_real/view_as_complex keep the old (..., 2) layout)",
     docs="torch.rfft(x, 1) -> torch.view_as_real(torch.fft.rfft(x)); torch.irfft(X, 1, signal_sizes=s) -> "
     "torch.fft.irfftn(torch.view_as_complex(X.contiguous()), s=s, dim=(-1,)) (--portable: tc.fft.rfft_legacy ...)",
-    min_version="1.8",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -97,9 +89,9 @@ def fft_legacy(call: ast.Call, ctx: Context, qual: str) -> None:
         base = "rfft" if onesided else "fft"
         new = "%s(%s(%s%s))" % (real, _fn(ctx, base, ndim, False), arg_src(ctx, x), norm)
     elif old in ("fft", "ifft"):
-        new = "%s(%s(%s(%s.contiguous())%s))" % (real, _fn(ctx, old, ndim, False), cplx, recv_src(ctx, x), norm)
+        new = "%s(%s(%s(%s.contiguous())%s))" % (real, _fn(ctx, old, ndim, False), cplx, receiver_text(ctx, x), norm)
     else:  # irfft
-        z = "%s(%s.contiguous())" % (cplx, recv_src(ctx, x))
+        z = "%s(%s.contiguous())" % (cplx, receiver_text(ctx, x))
         parts: List[str] = [z]
         if not onesided:  # the input was a full spectrum: the real part of the inverse
             new = "%s(%s%s).real" % (_fn(ctx, "ifft", ndim, False), z, norm)

@@ -17,7 +17,8 @@ import ast
 from typing import List, Optional
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import keyword
+from torchcompat.migrate.rules._queries import keyword
+from torchcompat.shifts.serialization import SER_WEIGHTS_ONLY
 
 COMMENT = "# whole object saved by this script: weights_only=False (trusted)"
 
@@ -75,12 +76,11 @@ def _save_calls(ctx: Context) -> List[ast.Call]:
 
 @rule(
     "TC601",
-    shift="ser-weights-only",
+    record=SER_WEIGHTS_ONLY,
     name="load-weights-only",
-    message="torch.load without weights_only=: the default became True in torch 2.6 (whole pickled objects fail)",
+    message="torch.load without weights_only=: the default became True in torch {removed} (whole pickled objects fail)",
     docs="torch.load(path) -> torch.load(path, weights_only=True); a file the same script saves as a whole object "
     "-> weights_only=False with a comment (--portable: tc.load(..., weights_only=...))",
-    min_version="1.13",
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),

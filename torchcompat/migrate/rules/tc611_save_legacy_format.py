@@ -10,18 +10,18 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import keyword
+from torchcompat.migrate.rules._queries import keyword
+from torchcompat.shifts.serialization import SER_ZIPFILE
 
 
 @rule(
     "TC611",
-    shift="ser-zipfile",
+    record=SER_ZIPFILE,
     name="save-legacy-format",
-    message="torch.save writes a zip file since torch 1.6 that torch 1.0-1.5 cannot load: write the "
+    message="torch.save writes a zip file since torch {removed} that torch before {added} cannot load: write the "
     "legacy format where old releases read the file",
     docs="torch.save(obj, f) -> torch.save(obj, f, _use_new_zipfile_serialization=False) "
     "(--portable: tc.save(obj, f, legacy_format=True))",
-    min_version="1.6",
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),

@@ -14,7 +14,9 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers2 import arg_src, bind, call_rule, parent_of
+from torchcompat.migrate.rules._edits import arg_src
+from torchcompat.migrate.rules._queries import bind, call_rule
+from torchcompat.shifts.amp import AMP_CPU_AUTOCAST, AMP_CUDA_AUTOCAST, AMP_CUSTOM_FWD, AMP_GRADSCALER
 
 _AUTOCAST = {
     "torch.cuda.amp.autocast": "cuda",
@@ -41,11 +43,10 @@ def _autocast(call: ast.Call, ctx: Context, qual: str) -> None:
 
 @rule(
     "TC701",
-    shift="amp-cuda-autocast",
+    record=AMP_CUDA_AUTOCAST,
     name="cuda-amp-autocast",
-    message="torch.cuda.amp.autocast is deprecated since torch 2.4: use torch.autocast('cuda', ...)",
+    message="torch.cuda.amp.autocast is deprecated since torch {deprecated}: use torch.autocast('cuda', ...)",
     docs="torch.cuda.amp.autocast(enabled=e) -> torch.autocast('cuda', enabled=e) (--portable: tc.autocast)",
-    min_version="1.10",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -58,11 +59,10 @@ def cuda_autocast(call: ast.Call, ctx: Context, qual: str) -> None:
 
 @rule(
     "TC702",
-    shift="amp-cpu-autocast",
+    record=AMP_CPU_AUTOCAST,
     name="cpu-amp-autocast",
-    message="torch.cpu.amp.autocast is deprecated since torch 2.4: use torch.autocast('cpu', ...)",
+    message="torch.cpu.amp.autocast is deprecated since torch {deprecated}: use torch.autocast('cpu', ...)",
     docs="torch.cpu.amp.autocast() -> torch.autocast('cpu') (--portable: tc.autocast('cpu'))",
-    min_version="1.10",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -75,12 +75,11 @@ def cpu_autocast(call: ast.Call, ctx: Context, qual: str) -> None:
 
 @rule(
     "TC703",
-    shift="amp-gradscaler",
+    record=AMP_GRADSCALER,
     name="cuda-amp-gradscaler",
-    message="torch.cuda.amp.GradScaler is deprecated since torch 2.4: use torch.amp.GradScaler('cuda', ...)",
+    message="torch.cuda.amp.GradScaler is deprecated since torch {deprecated}: use torch.amp.GradScaler('cuda', ...)",
     docs="torch.cuda.amp.GradScaler(init_scale=s) -> torch.amp.GradScaler('cuda', init_scale=s) "
     "(--portable: tc.GradScaler('cuda', ...))",
-    min_version="2.3",
     safe=True,
     portable="adapter",
     nodes=(ast.Call,),
@@ -102,13 +101,12 @@ _CUSTOM = {"torch.cuda.amp.custom_fwd": "custom_fwd", "torch.cuda.amp.custom_bwd
 
 @rule(
     "TC704",
-    shift="amp-custom-fwd",
+    record=AMP_CUSTOM_FWD,
     name="cuda-amp-custom-fwd",
-    message="torch.cuda.amp.custom_fwd/custom_bwd are deprecated since torch 2.4: use "
+    message="torch.cuda.amp.custom_fwd/custom_bwd are deprecated since torch {deprecated}: use "
     "torch.amp.custom_fwd(device_type='cuda', ...)",
     docs="@torch.cuda.amp.custom_fwd(cast_inputs=t) -> @torch.amp.custom_fwd(device_type='cuda', cast_inputs=t) "
     "(--portable: tc.custom_fwd)",
-    min_version="2.4",
     safe=True,
     portable="adapter",
     nodes=(ast.Attribute, ast.Name),
@@ -120,7 +118,7 @@ def custom_fwd(node: ast.AST, ctx: Context) -> None:
     qual = ctx.qualname(node)
     if qual not in _CUSTOM:
         return
-    parent = parent_of(ctx, node)
+    parent = ctx.parent(node)
     if isinstance(parent, ast.Attribute):
         return
     new = ctx.tc(_CUSTOM[qual]) if ctx.portable else ctx.torch("amp." + _CUSTOM[qual])

@@ -6,16 +6,16 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import keyword
+from torchcompat.migrate.rules._queries import keyword
+from torchcompat.shifts.data import DATA_TENSORDATASET_KWARGS
 
 
 @rule(
     "TC801",
-    shift="data-tensordataset-kwargs",
+    record=DATA_TENSORDATASET_KWARGS,
     name="tensordataset-kwargs",
-    message="TensorDataset(data_tensor=, target_tensor=) was removed in torch 0.4: pass the tensors positionally",
+    message="TensorDataset(data_tensor=, target_tensor=) was removed in torch {removed}: pass the tensors positionally",
     docs="TensorDataset(data_tensor=x, target_tensor=y) -> TensorDataset(x, y)",
-    min_version="0.1",
     safe=True,
     nodes=(ast.Call,),
     hints=("data_tensor", "target_tensor"),

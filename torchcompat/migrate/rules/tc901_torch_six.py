@@ -11,7 +11,8 @@ import ast
 from typing import List, Optional
 
 from torchcompat.migrate.engine import Context, rule
-from torchcompat.migrate.rules._helpers import statement_lines
+from torchcompat.migrate.rules._edits import statement_lines
+from torchcompat.shifts.six import SIX_CONTAINER_ABCS, SIX_MODULE
 
 #: name -> statement template binding ``{local}``
 REPLACEMENTS = {
@@ -61,12 +62,12 @@ def _replacement(node: ast.ImportFrom) -> Optional[List[str]]:
 
 @rule(
     "TC901",
-    shift="six-module",
-    also=("six-container-abcs",),
+    record=SIX_MODULE,
+    emits=(),
+    also=(SIX_CONTAINER_ABCS,),
     name="torch-six",
-    message="torch._six was removed in torch 2.0: use the standard library",
+    message="torch._six was removed in torch {removed}: use the standard library",
     docs="from torch._six import string_classes, inf -> string_classes = (str, bytes); from math import inf",
-    min_version="0.1",
     safe=True,
     nodes=(ast.ImportFrom, ast.Attribute),
     hints=("_six",),
@@ -93,7 +94,7 @@ def torch_six(node: ast.AST, ctx: Context) -> None:
     if lines is None or span is None:
         ctx.report(
             node,
-            message="torch._six was removed in torch 2.0: replace %s by hand (or import it from "
+            message="torch._six was removed in torch {removed}: replace %s by hand (or import it from "
             "torchcompat.six)" % ", ".join(a.name for a in node.names),
         )  # type: ignore[attr-defined]
         return

@@ -9,18 +9,18 @@ from __future__ import annotations
 import ast
 
 from torchcompat.migrate.engine import Context, rule
+from torchcompat.shifts.func import FUNC_FUNCTORCH
 
 TWINS = {"vmap", "grad", "grad_and_value", "jacrev", "jacfwd", "jvp", "vjp", "hessian", "functionalize", "linearize"}
 
 
 @rule(
     "TC950",
-    shift="func-functorch",
+    record=FUNC_FUNCTORCH,
     name="functorch",
-    message="functorch is deprecated since torch 2.0: use torch.func",
+    message="functorch is deprecated since torch {deprecated}: use torch.func",
     docs="from functorch import vmap, grad -> from torch.func import vmap, grad; functorch.vmap -> torch.func.vmap "
     "(make_functional: by hand, with torch.func.functional_call)",
-    min_version="2.0",
     safe=True,
     nodes=(ast.ImportFrom, ast.Attribute),
     hints=("functorch",),
@@ -33,7 +33,7 @@ def functorch(node: ast.AST, ctx: Context) -> None:
         if not names <= TWINS:
             ctx.report(
                 node,
-                message="functorch is deprecated since torch 2.0: %s has no torch.func twin (use "
+                message="functorch is deprecated since torch {deprecated}: %s has no torch.func twin (use "
                 "torch.func.functional_call)" % ", ".join(sorted(names - TWINS)),
             )
             return

@@ -1,0 +1,103 @@
+"""Shared helpers of the migration tests: migrate a snippet, run it, compare values (not a test module)."""
+
+from __future__ import annotations
+
+import warnings
+
+#: rules -> the record each is the face of (an independent list: a rule moving to another record shows here)
+RULE_RECORDS = {
+    "TC160": "ag-zero-grad-none",
+    "TC161": "ag-numpy-requires-grad",
+    "TC162": "ag-type-is-not-dtype",
+    "TC163": "ag-zero-dim-iteration",
+    "TC230": "t-full-int-dtype",
+    "TC231": "t-scalar-first-overloads",
+    "TC232": "t-typed-storage",
+    "TC233": "t-T-nd",
+    "TC234": "t-bool-compare",
+    "TC360": "nn-grid-sample-align",
+    "TC361": "nn-interp-recompute-scale",
+    "TC362": "nn-weight-norm",
+    "TC363": "nn-sdp-kernel",
+    "TC364": "nn-packed-seq-cpu-lengths",
+    "TC365": "nn-module-name-dots",
+    "TC510": "fft-stft-return-complex",
+    "TC610": "ser-load-lua",
+    "TC710": "cuda-tf32-api",
+    "TC880": "data-private-helpers",
+    "TC881": "data-iter-class",
+    "TC882": "data-prefetch-no-workers",
+    "TC883": "dist-thd-backend",
+    "TC884": "func-torch-vmap-prototype",
+    "TC885": "onnx-dynamo-export",
+    "TC886": "onnx-dynamo-default",
+    "TC887": "optim-sched-epoch-arg",
+    "TC888": "optim-plateau-verbose",
+    "TC889": "optim-private-hook",
+    "TC890": "dist-launch-local-rank",
+    "TC960": "tv-pretrained",
+}
+
+
+def fix_text(text: str, **options):
+    """``process_text`` with ``fix=True`` and the given options."""
+    from torchcompat.migrate.engine import Options, process_text
+
+    return process_text(text, Options(fix=True, **options))
+
+
+def migrate_text(text: str, target: str = "2.13", portable: bool = False):
+    from torchcompat.migrate.engine import Options, process_text
+
+    options = Options(portable=True, fix=True) if portable else Options(target=target, fix=True)
+    result = process_text(text, options)
+    assert result.error is None
+    return result
+
+
+def codes_of(text: str, target: str = "2.13"):
+    return {f.code for f in migrate_text(text, target).findings}
+
+
+def run_text(text: str) -> dict:
+    scope: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(text, "<migrated>", "exec"), scope)
+    return scope
+
+
+def same_values(old: str, code: str, names, target: str = "2.13", run_old: bool = True) -> dict:
+    """Migrate ``old``, check ``code`` fired and fixed, run both versions and compare ``names``."""
+    import torch
+
+    result = migrate_text(old, target)
+    assert code in {f.code for f in result.findings}
+    assert result.changed, result.text
+    new = run_text(result.text)
+    if run_old:
+        ref = run_text(old)
+        for name in names:
+            a, b = ref[name], new[name]
+            if isinstance(a, torch.Tensor):
+                assert a.dtype == b.dtype and torch.equal(a, b), name
+            else:
+                assert a == b, name
+    return new
+
+
+#: ../shared/legacy-examples script -> the rule codes whose findings name the cause of its failure on plain
+#: torch 2.13 (the README table); one table for the fast and the slow legacy-example tests
+LEGACY_CAUSES = {
+    "v01_linear_regression.py": {"TC103"},
+    "v02_logistic_regression.py": {"TC103"},
+    "v04_cnn_upsample_segmentation.py": {"TC103", "TC220"},
+    "v05_char_rnn.py": {"TC103"},
+    "v06_lstm_tagger.py": {"TC601"},
+    "v07_bow_classifier.py": {"TC901", "TC220", "TC221"},
+    "v08_autoencoder.py": {"TC103", "TC601"},
+    "v09_least_squares.py": {"TC401", "TC402", "TC403", "TC404", "TC406", "TC410"},
+    "v10_fft_filter.py": {"TC501", "TC103"},
+    "v11_custom_relu_function.py": {"TC104", "TC103"},
+    "v12_spectral_clustering.py": {"TC221", "TC412", "TC413", "TC414", "TC407", "TC408"},
+}

@@ -1,0 +1,319 @@
+"""AST queries shared by the rules (no edits): arguments and literals, names in a scope, dtype inference,
+and :func:`call_rule` (a rule that sees only calls of given qualified names); not a rule."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from torchcompat.migrate.engine import Context
+
+
+def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def is_const(node: Any, value: Any) -> bool:
+    return isinstance(node, ast.Constant) and node.value is value
+
+
+def int_value(node: Any) -> Optional[int]:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = int_value(node.operand)
+        return -inner if inner is not None else None
+    return None
+
+
+def const(node: Optional[ast.AST], default: Any = None) -> Any:
+    """A literal's value (``True``, ``2``, ``'fro'``, ``-1``); ``default`` when the node is absent;
+    the sentinel :data:`UNKNOWN` when it is not a literal."""
+    if node is None:
+        return default
+    if isinstance(node, ast.Constant):
+        return node.value
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and isinstance(node.operand.value, (int, float))
+    ):
+        return -node.operand.value
+    return UNKNOWN
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+def bind(call: ast.Call, params: Sequence[str]) -> Optional[Dict[str, ast.AST]]:
+    """Map a call's arguments to the parameter names of the *old* signature ``params``.
+
+    None when the call uses ``*args``/``**kwargs``, passes too many positionals or an unknown keyword:
+    the rule then reports without a fix."""
+    out: Dict[str, ast.AST] = {}
+    if len(call.args) > len(params):
+        return None
+    for name, arg in zip(params, call.args):
+        if isinstance(arg, ast.Starred):
+            return None
+        out[name] = arg
+    for kw in call.keywords:
+        if kw.arg is None or kw.arg not in params or kw.arg in out:
+            return None
+        out[kw.arg] = kw.value
+    return out
+
+
+def is_simple(node: ast.AST) -> bool:
+    """A name or attribute chain: safe to write twice (no side effects, cheap)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+_SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
+
+
+def scope_of(ctx: Context, node: ast.AST) -> ast.AST:
+    table = ctx.parents
+    anc = table.get(id(node))
+    while anc is not None:
+        if isinstance(anc, _SCOPE_TYPES):
+            return anc
+        anc = table.get(id(anc))
+    return ctx.tree  # type: ignore[return-value]
+
+
+class _ScopeIndex:
+    """Names of one scope (nested scopes included: conservative), built in one walk and cached."""
+
+    __slots__ = ("stores", "loads", "declared")
+
+    def __init__(self, scope: ast.AST) -> None:
+        self.stores: Dict[str, List[ast.Name]] = {}  # Store/Del occurrences
+        self.loads: Dict[str, List[ast.Name]] = {}  # Load occurrences
+        self.declared: set = set()  # global / nonlocal names
+        for sub in ast.walk(scope):
+            kind = type(sub)
+            if kind is ast.Name:
+                table = self.loads if isinstance(sub.ctx, ast.Load) else self.stores
+                table.setdefault(sub.id, []).append(sub)
+            elif kind is ast.Global or kind is ast.Nonlocal:
+                self.declared.update(sub.names)  # type: ignore[attr-defined]
+
+
+def scope_index(ctx: Context, scope: ast.AST) -> _ScopeIndex:
+    """The cached :class:`_ScopeIndex` of ``scope`` (one walk per scope per file, not per call)."""
+    cache = ctx.__dict__.get("_h2_scopes")
+    if cache is None:
+        cache = ctx.__dict__["_h2_scopes"] = {}
+    found = cache.get(id(scope))
+    if found is None:
+        found = cache[id(scope)] = (scope, _ScopeIndex(scope))  # keep scope alive: ids stay unique
+    return found[1]
+
+
+def name_loaded(ctx: Context, name: str, scope: ast.AST) -> bool:
+    """Whether ``name`` is read anywhere in ``scope`` (nested scopes included: conservative)."""
+    index = scope_index(ctx, scope)
+    if name in index.loads or name in index.declared:
+        return True
+    return any(isinstance(sub.ctx, ast.Del) for sub in index.stores.get(name, ()))
+
+
+def unused_target(ctx: Context, target: ast.AST, scope: ast.AST) -> bool:
+    return isinstance(target, ast.Name) and (target.id == "_" or not name_loaded(ctx, target.id, scope))
+
+
+def call_rule(qualnames: Sequence[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap ``func(call, ctx, qualname)`` so it only sees calls of one of ``qualnames``."""
+    wanted = frozenset(qualnames)
+
+    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+        def visit(node: ast.AST, ctx: Context) -> None:
+            if isinstance(node, ast.Call):
+                qual = ctx.qualname(node.func)
+                if qual in wanted:
+                    func(node, ctx, qual)
+
+        visit.__name__ = func.__name__
+        visit.__doc__ = func.__doc__
+        visit.qualnames = wanted  # type: ignore[attr-defined]  (tests check the rule's hints against them)
+        return visit
+
+    return wrap
+
+
+# --- dtype inference (for masks and integer division) -----------------------------------------
+_INT_CASTS = {"long", "int", "short", "char"}
+
+
+_INT_FACTORIES = {
+    "torch.LongTensor",
+    "torch.IntTensor",
+    "torch.ShortTensor",
+    "torch.CharTensor",
+    "torch.cuda.LongTensor",
+    "torch.cuda.IntTensor",
+    "torch.randint",
+    "torch.randperm",
+    "torch.argmax",
+    "torch.argmin",
+    "torch.argsort",
+    "torch.nonzero",
+    "torch.bucketize",
+}
+
+
+_UINT8_FACTORIES = {"torch.ByteTensor", "torch.cuda.ByteTensor"}
+
+
+_INT_DTYPES = {
+    "torch.long",
+    "torch.int64",
+    "torch.int",
+    "torch.int32",
+    "torch.int16",
+    "torch.short",
+    "torch.int8",
+    "torch.uint8",
+}
+
+
+def _dtype_kw(ctx: Context, call: ast.Call) -> Optional[str]:
+    for kw in call.keywords:
+        if kw.arg == "dtype":
+            return ctx.qualname(kw.value) or "?"
+    return None
+
+
+def expr_kind(ctx: Context, node: ast.AST, depth: int = 0) -> Optional[str]:
+    """``"int"`` (integer tensor), ``"uint8"`` (a byte tensor), ``"bool"`` or None (unknown), from the
+    expression alone, or from the single assignment of a name in the same scope."""
+    if depth > 4:
+        return None
+    if isinstance(node, ast.Call):
+        func = node.func
+        qual = ctx.qualname(func)
+        if qual in _UINT8_FACTORIES:
+            return "uint8"
+        if qual in _INT_FACTORIES:
+            return "int"
+        if qual == "torch.arange" and _dtype_kw(ctx, node) is None:
+            return None
+        dtype = _dtype_kw(ctx, node)
+        if dtype is not None and qual and qual.startswith("torch."):
+            return "uint8" if dtype == "torch.uint8" else ("int" if dtype in _INT_DTYPES else None)
+        if isinstance(func, ast.Attribute):
+            if func.attr == "byte" and not node.args:
+                return "uint8"
+            if func.attr == "bool" and not node.args:
+                return "bool"
+            if func.attr in _INT_CASTS and not node.args:
+                return "int"
+            if func.attr in (
+                "eq",
+                "ne",
+                "lt",
+                "gt",
+                "le",
+                "ge",
+                "isnan",
+                "isinf",
+                "logical_not",
+                "logical_and",
+                "logical_or",
+            ):
+                return "cmp"
+            if (
+                func.attr
+                in (
+                    "fill_",
+                    "zero_",
+                    "clone",
+                    "contiguous",
+                    "expand_as",
+                    "expand",
+                    "view",
+                    "reshape",
+                    "unsqueeze",
+                    "squeeze",
+                    "t",
+                    "transpose",
+                    "permute",
+                    "cpu",
+                    "cuda",
+                    "detach",
+                    "repeat",
+                    "flatten",
+                    "view_as",
+                    "narrow",
+                    "index_select",
+                )
+                and qual is None
+            ):
+                return expr_kind(ctx, func.value, depth + 1)
+        return None
+    if isinstance(node, ast.Compare):
+        return "cmp"
+    if isinstance(node, ast.Subscript):
+        return expr_kind(ctx, node.value, depth + 1) if _is_slice_index(node) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        left, right = expr_kind(ctx, node.left, depth + 1), expr_kind(ctx, node.right, depth + 1)
+        if isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant) and right == "uint8":
+            return "uint8"
+        if left == "int" and (right == "int" or _is_int_literal(node.right)):
+            return "int"
+        if right == "int" and _is_int_literal(node.left):
+            return "int"
+        return None
+    if isinstance(node, ast.Name):
+        value = single_assignment(ctx, node)
+        return expr_kind(ctx, value, depth + 1) if value is not None else None
+    return None
+
+
+def _is_int_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def _is_slice_index(node: ast.Subscript) -> bool:
+    index = node.slice
+    if isinstance(index, ast.Index):  # Python 3.8
+        index = index.value  # type: ignore[attr-defined]
+    items = index.elts if isinstance(index, ast.Tuple) else [index]
+    return all(isinstance(i, ast.Slice) for i in items)
+
+
+def single_assignment(ctx: Context, name: ast.Name) -> Optional[ast.AST]:
+    """The value of the one plain ``name = value`` in the name's scope, when the name is bound
+    nowhere else there (no other assignment, augmented assignment, loop target or parameter)."""
+    scope = scope_of(ctx, name)
+    found: Optional[ast.AST] = None
+    count = 0
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = scope.args
+        every = list(args.args) + list(args.kwonlyargs) + list(getattr(args, "posonlyargs", []))
+        every += [a for a in (args.vararg, args.kwarg) if a is not None]
+        if any(a.arg == name.id for a in every):
+            return None
+    index = scope_index(ctx, scope)
+    if name.id in index.declared:
+        return None
+    for sub in index.stores.get(name.id, ()):
+        count += 1
+        parent = ctx.parent(sub)
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and parent.targets[0] is sub:
+            found = parent.value
+        else:
+            return None
+    return found if count == 1 else None
