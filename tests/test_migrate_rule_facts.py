@@ -20,13 +20,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "tests", "migrate_fixtures")
 RULE_FILES = os.path.join(ROOT, "torchcompat", "migrate", "rules")
 
-#: record facts known to be drifted, listed in the record-fixes note for the registry's owner; an entry is
-#: checked only once the record carries the corrected value (then the entry can go).
-KNOWN_RECORD_DRIFT = {
-    ("la-lu", "added"): "1.11",  # linalg.lu_factor is native from torch-1.11.json
-    ("la-norm", "added"): "1.9",  # linalg.vector_norm / matrix_norm are native from torch-1.9.json
-}
-
 
 @pytest.mark.parametrize("code", sorted(RULE_RECORDS))
 def test_rule_is_the_face_of_its_shift(code):
@@ -144,9 +137,6 @@ def test_derived_version_agrees_with_the_measured_snapshots():
         for _folder, texts in _fixture_texts(code):
             plain = _written(texts, "torch", "expected.py")
             for record in records:
-                drift = {f: v for (i, f), v in KNOWN_RECORD_DRIFT.items() if i == record.id}
-                if any(getattr(record, f) != v for f, v in drift.items()):
-                    continue  # not applied yet: see KNOWN_RECORD_DRIFT
                 for name in sorted(plain & set(record.adapters)):
                     native = _first(snapshots, record.id, name, ("native",))
                     available = _first(snapshots, record.id, name, ("native", "backported"))
@@ -166,8 +156,6 @@ def test_derived_version_agrees_with_the_measured_snapshots():
 def test_la_lu_drift_is_resolved_by_measurement():
     """TC422 writes torch.linalg.lu_factor, which the snapshots show native from 1.11."""
     rule = _rules()["TC422"]
-    if rule.record.added != KNOWN_RECORD_DRIFT[("la-lu", "added")]:
-        pytest.skip("record la-lu still says added %s (record-fixes: 1.11)" % rule.record.added)
     assert rule.min_version == "1.11" == _first(_snapshots(), "la-lu", "linalg.lu_factor", ("native",))
 
 

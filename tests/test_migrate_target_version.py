@@ -9,13 +9,6 @@ import pytest
 
 from tests.migrate_helpers import fix_text, migrate_text
 
-
-def _record_added(shift_id: str):
-    from torchcompat.registry import REGISTRY
-
-    return REGISTRY.get(shift_id).added
-
-
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
 
 
@@ -26,16 +19,7 @@ pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration
         ("import torch\nX, _ = torch.gels(b, A)\n", "1.9", True),
         ("import torch\nx, _ = torch.gesv(B, A)\n", "1.7", False),
         ("import torch\nx = torch.btrisolve(b, lu, piv)\n", "1.12", False),  # linalg.lu_solve is 1.13
-        pytest.param(
-            "import torch\nx = torch.rfft(s, 1)\n",
-            "1.7",
-            False,
-            marks=pytest.mark.skipif(
-                _record_added("fft-legacy-functions") != "1.8",
-                reason="runs once the record fft-legacy-functions says added 1.8 (torch.fft.* without "
-                "`import torch.fft`; /work/notes/record-fixes.md)",
-            ),
-        ),
+        ("import torch\nx = torch.rfft(s, 1)\n", "1.7", False),  # on 1.7 torch.fft.* needs `import torch.fft`
         ("import torch\nx = torch.rfft(s, 1)\n", "1.8", True),
         ("import torch\nm = x.masked_fill(torch.eye(3).byte(), 0)\n", "1.1", False),
         ("import torch\ny = torch.load(p)\n", "1.12", False),  # weights_only is 1.13

@@ -18,11 +18,11 @@ FFT_LEGACY_FUNCTIONS = shift(
     "torch.rfft/irfft/fft/ifft(x, signal_ndim) → torch.fft.* + view_as_real",
     old="`torch.rfft(x, 2, onesided=False, normalized=)`, `torch.irfft`, `torch.fft(x, signal_ndim)`, `torch.ifft` (real tensors with a trailing dim of 2)",
     new="`torch.fft.rfft2/fftn/...` (complex) + `torch.view_as_real`/`view_as_complex`",
-    added="1.7",
+    added="1.8",  # on 1.7 torch.fft.* needs `import torch.fft` (fft-module-shadow)
     deprecated="1.7",
     removed="1.8",
     strategy="legacy-restore",
-    notes="added: 1.7 (`torch.fft` module); removed: 1.8 (AttributeError: module 'torch' has no attribute 'rfft'). Silent change: mappings: `normalized=True` → `norm='ortho'`; `onesided` → rfft vs fft; `irfft(signal_sizes=)` → `s=`. How common: H (10/12)",
+    notes="The `torch.fft` module arrives in 1.7 behind `import torch.fft`; removed: AttributeError: module 'torch' has no attribute 'rfft'). Silent change: mappings: `normalized=True` → `norm='ortho'`; `onesided` → rfft vs fft; `irfft(signal_sizes=)` → `s=`. How common: H (10/12)",
     kind="spelling",
 )
 

@@ -67,10 +67,10 @@ TV_PRETRAINED = shift(
     "models.resnet50(pretrained=True) → models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)",
     old="`models.resnet50(pretrained=True)`",
     new="`models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)`",
-    added="0.13",
-    deprecated="0.13",
+    added="1.12",  # torchvision 0.13, paired with torch 1.12: versions here are torch releases
+    deprecated="1.12",
     strategy="codemod",
     verified=False,
-    notes="added: torchvision 0.13; deprecated: torchvision 0.13. How common: ns (H; TorchFix TOR201 autofix)",
+    notes="torchvision 0.13 (with torch 1.12) added `weights=` and deprecated `pretrained=`. How common: ns (H; TorchFix TOR201 autofix)",
     kind="spelling",
 )

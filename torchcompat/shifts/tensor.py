@@ -67,8 +67,9 @@ T_INT_TRUE_DIVISION = shift(
     added="1.5",
     deprecated="1.5",
     removed="1.6",
+    changed="1.7",  # true division from 1.7 (1.6 raised "Integer division of tensors ... no longer supported")
     strategy="codemod",
-    notes='added: 1.5 (`true_divide`, `floor_divide`); 1.8 (`rounding_mode`); deprecated: 1.5 (warning); removed: 1.6 RuntimeError ("Integer division of tensors using div or / is no longer supported"); 1.7 true division. Silent change: YES vs ≤1.5: results become float instead of truncated ints (`__rtruediv__` also changed in 1.7). How common: VH (11/12)',
+    notes='added: 1.5 (`true_divide`, `floor_divide`); 1.8 (`rounding_mode`); deprecated: 1.5 (warning); removed: 1.6 RuntimeError ("Integer division of tensors using div or / is no longer supported"); then true division. Silent change: YES vs ≤1.5: results become float instead of truncated ints (`__rtruediv__` also changed in 1.7). How common: VH (11/12)',
     kind="meaning",
 )
 
@@ -142,7 +143,7 @@ T_SCALAR_FIRST_OVERLOADS = shift(
     "p.data.add_(-lr, grad) → add_(grad, alpha=-lr)",
     old="`p.data.add_(-lr, grad)`, `addcmul_(1-b2, g, g)`, `addcdiv_(-lr, a, b)`, `torch.addmm(beta, M, alpha, m1, m2)`",
     new="`add_(grad, alpha=-lr)`, `addcmul_(g, g, value=...)`, keyword `beta=`/`alpha=`",
-    added="1.5",
+    added="1.0",  # the keyword spellings already exist on 1.0.1 (tests run TC231 output there)
     deprecated="1.5",
     strategy="codemod",
     verified=False,

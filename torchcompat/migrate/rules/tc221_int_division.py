@@ -68,7 +68,7 @@ def _name_used_as_int(ctx: Context, binop: ast.BinOp) -> bool:
     emits=(),
     also=(T_INT_DIV_AS_INDEX,),
     name="int-true-division",
-    message="/ on an integer tensor is true division since torch 1.7 (it truncated up to 1.5): use //",
+    message="/ on an integer tensor is true division since torch {changed} (it truncated before {removed}): use //",
     docs="torch.arange(n).long() / 2 -> torch.arange(n).long() // 2; also where the quotient is used as an index or "
     "a loss target; only the divisor known to be integer: a warning",
     safe=False,
@@ -88,7 +88,7 @@ def int_division(node: ast.BinOp, ctx: Context) -> None:
             ctx.report(
                 node,
                 warning=True,
-                message="/ with an integer tensor divisor: true division since torch 1.7 "
+                message="/ with an integer tensor divisor: true division since torch {changed} "
                 "(it truncated up to 1.5); check whether // was meant",
             )
         return
@@ -100,4 +100,6 @@ def int_division(node: ast.BinOp, ctx: Context) -> None:
     if slash < 0:  # parenthesised operands: locate past closing parens
         return
     pos = left_end + slash
-    ctx.report(node, message="/ is true division since torch 1.7 (%s): use //" % reason, edits=[(pos, pos + 1, "//")])
+    ctx.report(
+        node, message="/ is true division since torch {changed} (%s): use //" % reason, edits=[(pos, pos + 1, "//")]
+    )

@@ -23,7 +23,7 @@ def legacy_reduction(size_average: bool, reduce: bool) -> str:
     "TC302",
     record=NN_REDUCTION_KWARG,
     name="reduction-kwarg",
-    message="size_average= and reduce= are deprecated since torch 0.4.1: use reduction='mean'|'sum'|'none'",
+    message="size_average= and reduce= are deprecated since torch {deprecated}: use reduction='mean'|'sum'|'none'",
     docs="nn.CrossEntropyLoss(size_average=False) -> reduction='sum'; F.mse_loss(a, b, reduce=False) -> "
     "reduction='none'",
     safe=True,
@@ -70,4 +70,4 @@ def reduction(node: ast.Call, ctx: Context) -> None:
 
 
 def rule_message(values: list) -> str:
-    return "size_average=%s, reduce=%s are deprecated since torch 0.4.1" % (values[0], values[1])
+    return "size_average=%s, reduce=%s are deprecated since torch {deprecated}" % (values[0], values[1])

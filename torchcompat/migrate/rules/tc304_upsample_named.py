@@ -22,7 +22,7 @@ _MODES = {
     "TC304",
     record=NN_UPSAMPLE_FN,
     name="upsample-named",
-    message="F.upsample_nearest / F.upsample_bilinear are deprecated since torch 0.4.1: use F.interpolate",
+    message="F.upsample_nearest / F.upsample_bilinear are deprecated since torch {deprecated}: use F.interpolate",
     docs="F.upsample_bilinear(x, size) -> F.interpolate(x, size, mode='bilinear', align_corners=True); "
     "F.upsample_nearest(x, size) -> F.interpolate(x, size, mode='nearest')",
     safe=True,

@@ -20,7 +20,7 @@ _LINEAR = {"linear", "bilinear", "bicubic", "trilinear"}
     "TC305",
     record=NN_UPSAMPLE_FN,
     name="upsample",
-    message="F.upsample is deprecated since torch 0.4.1: use F.interpolate "
+    message="F.upsample is deprecated since torch {deprecated}: use F.interpolate "
     "(the linear modes aligned corners up to 0.3)",
     docs="F.upsample(x, scale_factor=2, mode='bilinear') -> F.interpolate(x, scale_factor=2, mode='bilinear', "
     "align_corners=True)",

@@ -21,7 +21,7 @@ from torchcompat.shifts.serialization import SER_STATE_DICT_PREFIX
     record=NN_BN_NUM_BATCHES_TRACKED,
     emits=(SER_STATE_DICT_PREFIX,),
     name="load-state-dict-old-file",
-    message="a state_dict loaded from a file may predate torch 0.4.1 (BatchNorm without "
+    message="a state_dict loaded from a file may predate torch {added} (BatchNorm without "
     "num_batches_tracked) or carry wrapper prefixes: tc.load_state_dict handles both",
     docs="model.load_state_dict(torch.load(p)) -> tc.load_state_dict(model, torch.load(p)) (--portable)",
     safe=False,

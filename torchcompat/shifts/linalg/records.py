@@ -124,7 +124,7 @@ LA_GER = shift(
     "torch.ger(a, b) → torch.outer(a, b)",
     old="`torch.ger(a, b)`",
     new="`torch.outer(a, b)`",
-    added="1.8",
+    added="1.7",  # torch.outer: 1.7.1 has it, 1.6.0 not (torch/_torch_docs.py)
     strategy="alias",
     notes='deprecated: deprecated (TorchFix: PR "TBA"). How common: ns (M)',
     kind="spelling",
@@ -135,12 +135,12 @@ LA_NORM = shift(
     "torch.norm(x, p, dim) → torch.linalg.vector_norm / matrix_norm",
     old="`torch.norm(x, p, dim)`",
     new="`torch.linalg.vector_norm` / `matrix_norm` / `linalg.norm`",
-    added="1.7",
+    added="1.9",  # vector_norm/matrix_norm; linalg.norm alone is 1.7
     deprecated="1.9",
     link="https://github.com/pytorch/pytorch/pull/57986",
     strategy="codemod",
     verified=False,
-    notes="added: 1.7 (`linalg.norm`), 1.9 (`vector_norm`) ?; deprecated: 1.9 ? (PR #57986, docs). Silent change: YES if mapped blindly: `p='fro'`/`p=2` mean different things for matrices vs vectors; `dim=None` flattens. How common: ns (H; the most frequent TOR101 hit in torchaudio and pyro runs)",
+    notes="`linalg.norm` exists from 1.7, `vector_norm`/`matrix_norm` (what the rule writes) from 1.9. Silent change: YES if mapped blindly: `p='fro'`/`p=2` mean different things for matrices vs vectors; `dim=None` flattens. How common: ns (H; the most frequent TOR101 hit in torchaudio and pyro runs)",
     kind="spelling",
 )
 
@@ -160,7 +160,7 @@ LA_LU = shift(
     "LU, piv = torch.lu(A) → torch.linalg.lu_factor(A)",
     old="`LU, piv = torch.lu(A)`",
     new="`torch.linalg.lu_factor(A)`",
-    added="1.13",
+    added="1.11",  # linalg.lu_factor native from 1.11 (docs/status/torch-1.11.json)
     deprecated="1.13",
     link="https://github.com/pytorch/pytorch/pull/73804",
     strategy="alias",
@@ -208,12 +208,12 @@ LA_LAPACK_NAMES = shift(
     "torch.gesv/gels/potrf/potrs/potri/trtrs/btrifact/btrisolve → torch.linalg.*",
     old="`torch.gesv(B, A)`, `torch.potrf(A, upper)`, `torch.potrs`, `torch.potri`, `torch.trtrs`, `torch.btrifact`, `torch.btrisolve`, `torch.gels(B, A)`",
     new="`torch.linalg.solve`, `torch.linalg.cholesky`, `torch.cholesky_solve`, `torch.cholesky_inverse`, `torch.linalg.solve_triangular`, `torch.linalg.lu_factor`, `torch.linalg.lu_solve`, `torch.linalg.lstsq`",
-    added="1.0",
+    added="1.1",  # cholesky_solve/cholesky_inverse native from 1.1; the linalg successors are their own records
     deprecated="1.0",
     removed="1.2",
     strategy="legacy-restore",
     verified=False,
-    notes="added: 1.0–1.9; deprecated: 1.0–1.2 ?; removed: 1.2–1.3 ? (AttributeError). Silent change: argument order (B, A) and return tuples differ. How common: M",
+    notes="The successors arrive 1.1 (cholesky_solve) to 1.9 (linalg.*); deprecated: 1.0–1.2 ?; removed: 1.2–1.3 ? (AttributeError). Silent change: argument order (B, A) and return tuples differ. How common: M",
     kind="spelling",
 )
 

@@ -23,11 +23,11 @@ NN_REDUCTION_KWARG = shift(
     "size_average= / reduce= → reduction='mean' | 'sum' | 'none'",
     old="`nn.CrossEntropyLoss(size_average=False)`, `F.mse_loss(..., reduce=False)`",
     new="`reduction='sum'`, `'none'` or `'mean'`",
-    added="0.4",
-    deprecated="0.4",
+    added="0.4.1",
+    deprecated="0.4.1",
     link="https://github.com/pytorch/pytorch/pull/8018",
     strategy="codemod",
-    notes="added: 0.4.1 (PR #8018); deprecated: 0.4.1 (UserWarning); removed: still present (warns) as of 2.x. How common: H (10/12). "
+    notes="Deprecation is a UserWarning; removed: still present (warns) as of 2.x. How common: H (10/12). "
     "Adapters: the 18 loss functions and 18 loss modules that take `reduction=` on 1.0.1 (api_probe + signature check): native on every installable release; before 0.4.1 (emulated) `reduction=` maps to `size_average`/`reduce`.",
     probe=lambda env: env.accepts("nn.functional.mse_loss", "reduction"),
     kind="spelling",
@@ -52,10 +52,10 @@ NN_UPSAMPLE_FN = shift(
     "F.upsample(...) → F.interpolate(..., mode=, align_corners=)",
     old="`F.upsample(...)`, `F.upsample_bilinear`, `F.upsample_nearest`",
     new="`F.interpolate(..., mode=, align_corners=)`",
-    added="0.4",
-    deprecated="0.4",
+    added="0.4.1",
+    deprecated="0.4.1",
     strategy="alias",
-    notes="added: 0.4.1; deprecated: 0.4.1; removed: still present (warns) as of 2.x. Silent change: `upsample_bilinear` implies `align_corners=True`. How common: M (6)",
+    notes="Removed: still present (warns) as of 2.x. Silent change: `upsample_bilinear` implies `align_corners=True`. How common: M (6)",
     kind="spelling",
 )
 
@@ -228,9 +228,9 @@ NN_BN_NUM_BATCHES_TRACKED = shift(
     "BatchNorm state_dicts from before 0.4.1 lack num_batches_tracked",
     old="loading pre-0.4.1 BN state_dicts (or dicts rebuilt without `_metadata`), or new dicts into old code",
     new="insert/drop `*.num_batches_tracked`, or `strict=False`",
-    added="0.4",
+    added="0.4.1",
     strategy="codemod",
-    notes="added: 0.4.1 (buffer). Silent change: strict-load errors; `momentum=None` (cumulative average) depends on it. How common: VH (10/12)",
+    notes="A buffer since then. Silent change: strict-load errors; `momentum=None` (cumulative average) depends on it. How common: VH (10/12)",
     kind="meaning",
     planned="restore: torchcompat run should bring the old behaviour back (issue #15)",
 )
