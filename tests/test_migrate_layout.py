@@ -69,12 +69,12 @@ def test_rule_modules_import_no_other_rule_module():
         assert not re.search(r"from torchcompat\.migrate\.rules\.tc\d", text), path
 
 
-def test_no_module_is_over_600_lines_except_the_engine():
-    """engine.py (Options, Context, the fix loop) is the one exception for now: the Rule registry moved out to
-    rule.py; Context is next once the engine's concurrent changes are merged."""
+def test_no_module_is_over_600_lines():
+    """The engine is split by responsibility: engine.py the driver, context.py what a rule sees, edits.py
+    applying edits, rule.py the registry."""
     sizes = {}
     for path in glob.glob(os.path.join(MIGRATE, "**", "*.py"), recursive=True):
         with open(path, encoding="utf-8") as handle:
             sizes[os.path.relpath(path, ROOT)] = sum(1 for _ in handle)
-    big = {p: n for p, n in sizes.items() if n > 600 and not p.endswith("engine.py")}
+    big = {p: n for p, n in sizes.items() if n > 600}
     assert not big, big

@@ -7,7 +7,7 @@ import ast
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from torchcompat.migrate.engine import Context
+from torchcompat.migrate.context import Context
 from torchcompat.migrate.rules._queries import scope_of, unused_target
 
 Edit = Tuple[int, int, str]

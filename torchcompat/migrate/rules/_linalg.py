@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Dict
 
-from torchcompat.migrate.engine import Context
+from torchcompat.migrate.context import Context
 from torchcompat.migrate.rules._edits import arg_src, first_of_pair, receiver_text, replace_call
 from torchcompat.migrate.rules._queries import UNKNOWN, bind, const
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from torchcompat.migrate.engine import Context
+from torchcompat.migrate.context import Context
 
 
 def keyword(call: ast.Call, name: str) -> Optional[ast.keyword]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import delete_statement, expr_text, receiver_text, self_assignment
 from torchcompat.migrate.rules._queries import is_const, keyword
 from torchcompat.shifts.autograd import AG_VARIABLE_WRAPPER

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 import re
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.shifts.autograd import AG_DATA_INDEX_0
 
 _TAIL = re.compile(r"^([)\s]*)\.\s*data\s*\[\s*0\s*\]$")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Tuple
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.shifts.autograd import AG_LEGACY_FUNCTION
 
 Edit = Tuple[int, int, str]

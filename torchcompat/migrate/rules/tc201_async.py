@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 import tokenize
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.shifts.tensor import T_ASYNC_KWARG
 
 _HINT = re.compile(r"\basync\s*=(?!=)")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import receiver_text
 from torchcompat.migrate.rules._queries import expr_kind
 from torchcompat.shifts.tensor import T_UINT8_MASK

@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import expr_kind, scope_index, scope_of
 from torchcompat.shifts.tensor import T_INT_DIV_AS_INDEX, T_INT_TRUE_DIVISION
 

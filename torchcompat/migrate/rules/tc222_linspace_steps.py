@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import call_rule, keyword
 from torchcompat.shifts.tensor import T_LINSPACE_STEPS
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import arg_src
 from torchcompat.shifts.tensor import T_SCALAR_FIRST_OVERLOADS
 

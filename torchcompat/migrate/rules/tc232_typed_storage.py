@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.shifts.tensor import T_TYPED_STORAGE
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import ast
 import re
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import expr_kind, single_assignment
 from torchcompat.shifts.tensor import T_BOOL_COMPARE
 

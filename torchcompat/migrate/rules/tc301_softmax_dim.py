@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import int_value, keyword
 from torchcompat.shifts.nn import NN_SOFTMAX_IMPLICIT_DIM
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import keyword
 from torchcompat.shifts.nn import NN_REDUCTION_KWARG
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import rename_imports, rename_tail
 from torchcompat.shifts.nn import NN_NLLLOSS2D
 

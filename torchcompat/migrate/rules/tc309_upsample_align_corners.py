@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import bind, call_rule, const
 from torchcompat.shifts.nn import NN_INTERP_ALIGN_CORNERS
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import call_rule, keyword, single_assignment
 from torchcompat.shifts.nn import NN_PACKED_SEQ_CPU_LENGTHS
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import arg_src, receiver_text
 from torchcompat.shifts.nn import NN_BN_NUM_BATCHES_TRACKED
 from torchcompat.shifts.serialization import SER_STATE_DICT_PREFIX

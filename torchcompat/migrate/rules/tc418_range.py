@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import arg_src
 from torchcompat.migrate.rules._queries import bind, call_rule, const
 from torchcompat.shifts.linalg import LA_RANGE

@@ -18,7 +18,8 @@ from __future__ import annotations
 import ast
 from typing import List
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import arg_src, dims_tuple, receiver_text
 from torchcompat.migrate.rules._queries import UNKNOWN, bind, call_rule, const, is_simple
 from torchcompat.shifts.fft import FFT_LEGACY_FUNCTIONS

@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 from typing import Any, List
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import rename_imports
 from torchcompat.registry import REGISTRY
 

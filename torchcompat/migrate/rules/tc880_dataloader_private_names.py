@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.shifts.data import DATA_ITER_CLASS, DATA_PRIVATE_HELPERS
 
 _PRIVATE = {"numpy_type_map", "int_classes", "string_classes", "_use_shared_memory"}

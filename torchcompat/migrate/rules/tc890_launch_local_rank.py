@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import const
 from torchcompat.shifts.distributed import DIST_LAUNCH_LOCAL_RANK
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import ast
 import re
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import single_assignment
 from torchcompat.shifts.tensor import MISC_CPP_EXT_LEGACY
 

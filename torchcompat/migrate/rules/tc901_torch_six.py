@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import statement_lines
 from torchcompat.shifts.six import SIX_CONTAINER_ABCS, SIX_MODULE
 

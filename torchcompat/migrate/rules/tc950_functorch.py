@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ast
 
-from torchcompat.migrate.engine import Context, rule
+from torchcompat.migrate.context import Context
+from torchcompat.migrate.rule import rule
 from torchcompat.shifts.func import FUNC_FUNCTORCH
 
 TWINS = {"vmap", "grad", "grad_and_value", "jacrev", "jacfwd", "jvp", "vjp", "hessian", "functionalize", "linearize"}
