@@ -152,6 +152,14 @@ def test_no_module_over_600_lines():
     assert long == {}
 
 
+def test_no_module_is_named_after_a_development_wave():
+    # a name says what a module holds: no misc, no second or third wave of the same topic
+    import re
+
+    wave = re.compile(r"(^|[._])(misc|wave\d*|helpers\d)($|[._])|[a-z]_?[23]$")
+    assert [m for m in MODULES if wave.search(m)] == []
+
+
 def test_backported_module_classes_pickled_by_older_releases_still_load():
     # Made with torchcompat 0.1.0 before shifts/nn.py became a package: the classes are pickled by reference
     # as torchcompat.shifts.nn._tc_<Name>, and load as the classes built for this torch.

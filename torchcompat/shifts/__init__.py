@@ -25,7 +25,9 @@ AREAS = (
     "optim",
     "six",
     "device",
-    "misc",
+    "export",
+    "testing",
+    "vision",
 )
 
 #: torch's own submodules that are ``torchcompat`` namespaces even before an adapter lands in them.

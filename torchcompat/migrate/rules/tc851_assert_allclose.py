@@ -9,7 +9,7 @@ from torchcompat.migrate.context import Context
 from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import arg_src
 from torchcompat.migrate.rules._queries import bind, call_rule
-from torchcompat.shifts.misc import TEST_ASSERT_ALLCLOSE
+from torchcompat.shifts.testing import TEST_ASSERT_ALLCLOSE
 
 
 @rule(

@@ -13,7 +13,7 @@ from torchcompat.migrate.context import Context
 from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import arg_src
 from torchcompat.migrate.rules._queries import call_rule, keyword
-from torchcompat.shifts.misc import ONNX_DYNAMO_DEFAULT, ONNX_DYNAMO_EXPORT
+from torchcompat.shifts.export import ONNX_DYNAMO_DEFAULT, ONNX_DYNAMO_EXPORT
 
 _TS_ONLY = {
     "dynamic_axes",

@@ -10,7 +10,7 @@ import ast
 from torchcompat.migrate.context import Context
 from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import keyword
-from torchcompat.shifts.misc import TV_PRETRAINED
+from torchcompat.shifts.vision import TV_PRETRAINED
 
 
 @rule(

@@ -1,4 +1,4 @@
-"""Shifts that fit no other area: TorchScript, ONNX, testing, torchvision.
+"""Export shifts: TorchScript's deprecation, the ONNX exporter's dynamo default and dynamo_export.
 
 Records generated from the shift catalogue; adapters, probes and notes are added beside them."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from torchcompat.registry import declare
 
-shift = declare("misc")
+shift = declare("export")
 
 JIT_TORCHSCRIPT = shift(
     "jit-torchscript",
@@ -46,31 +46,5 @@ ONNX_DYNAMO_EXPORT = shift(
     strategy="alias",
     verified=False,
     notes="deprecated: 2.6/2.7 (PR #146003); removed: ~2.9 (deleted by PR #158130) ?. How common: ns (L)",
-    kind="spelling",
-)
-
-TEST_ASSERT_ALLCLOSE = shift(
-    "test-assert-allclose",
-    "torch.testing.assert_allclose(a, b) → torch.testing.assert_close(a, b, check_dtype=False)",
-    old="`torch.testing.assert_allclose(a, b)`",
-    new="`torch.testing.assert_close(a, b, check_dtype=False, rtol=..., atol=...)`",
-    added="1.9",
-    deprecated="1.12",
-    link="https://github.com/pytorch/pytorch/pull/61844",
-    strategy="codemod",
-    notes="deprecated: 1.12 (FutureWarning; guide in pytorch#61844); removed: still present as of 2.x (verified in stored source). Silent change: YES: `assert_close` checks dtype/device/layout by default and has different default tolerances. How common: ns (M)",
-    kind="spelling",
-)
-
-TV_PRETRAINED = shift(
-    "tv-pretrained",
-    "models.resnet50(pretrained=True) → models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)",
-    old="`models.resnet50(pretrained=True)`",
-    new="`models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V1)`",
-    added="1.12",  # torchvision 0.13, paired with torch 1.12: versions here are torch releases
-    deprecated="1.12",
-    strategy="codemod",
-    verified=False,
-    notes="torchvision 0.13 (with torch 1.12) added `weights=` and deprecated `pretrained=`. How common: ns (H; TorchFix TOR201 autofix)",
     kind="spelling",
 )
