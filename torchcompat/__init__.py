@@ -139,7 +139,7 @@ def __getattr__(name: str) -> Any:
 
         value = getattr(version, name)
     elif name == "InvalidCheckpointError":  # tc.load's error for bytes that are not a checkpoint (no torch needed)
-        from torchcompat.shifts.serialization._unpickler import InvalidCheckpointError as value
+        from torchcompat.shifts.serialization._damage import InvalidCheckpointError as value
     elif name.startswith("__"):
         raise AttributeError(name)
     else:

@@ -16,13 +16,8 @@ import zipfile
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from torchcompat.registry import Resolution, backport, native, unavailable
-from torchcompat.shifts.serialization import _unpickler
-from torchcompat.shifts.serialization._unpickler import (
-    InvalidCheckpointError,
-    UnsafeLoadError,
-    describe_refusal,
-    qualified_name,
-)
+from torchcompat.shifts.serialization._damage import InvalidCheckpointError, invalid_checkpoint
+from torchcompat.shifts.serialization._policy import NATIVE_FROM, UnsafeLoadError, describe_refusal, qualified_name
 from torchcompat.shifts.serialization.records import (  # noqa: F401 - re-exported: every record of the area
     SER_LOAD_LUA,
     SER_MODEL_ZOO,
@@ -35,7 +30,15 @@ from torchcompat.shifts.serialization.records import (  # noqa: F401 - re-export
 
 #: First release whose own weights-only unpickler torchcompat trusts (CVE-2025-32434 fixed in 2.6,
 #: CVE-2026-24747 in 2.10); it also has add_safe_globals / safe_globals.
-NATIVE_WEIGHTS_ONLY_FROM = _unpickler.NATIVE_FROM
+NATIVE_WEIGHTS_ONLY_FROM = NATIVE_FROM
+
+
+def _restricted() -> Any:
+    """The restricted unpickler module, imported at first use: a torch that has a sound weights-only unpickler
+    of its own (>= 2.10) never needs it, and ``import torchcompat`` stays cheap."""
+    from torchcompat.shifts.serialization import _unpickler
+
+    return _unpickler
 
 
 class UnsafeLoadWarning(UserWarning):
@@ -111,7 +114,7 @@ def _plain_pickle_module(load_args: Dict[str, Any]) -> Any:
             kwargs.update(load_args)
             super().__init__(file, **kwargs)
 
-    mod = _unpickler._PickleModule("torchcompat._pickle_with_args")
+    mod = _restricted()._PickleModule("torchcompat._pickle_with_args")
     mod.Unpickler = Unpickler
     return mod
 
@@ -168,8 +171,8 @@ def _start_of(f: Any) -> Optional[int]:
 
 def raise_if_invalid(f: Any, start: Optional[int], exc: BaseException) -> None:
     """Inside ``except``: raise :class:`InvalidCheckpointError` from ``exc`` when the bytes of ``f`` are not an
-    intact checkpoint (see ``_unpickler.invalid_checkpoint``); return to let ``exc`` stand."""
-    error = _unpickler.invalid_checkpoint(f, start, exc)
+    intact checkpoint (see ``_damage.invalid_checkpoint``); return to let ``exc`` stand."""
+    error = invalid_checkpoint(f, start, exc)
     if error is not None:
         raise error from exc
 
@@ -212,7 +215,7 @@ def _restricted_load(env: Any, f: Any, map_location: Any = None, **kw: Any) -> A
             "this file is a zip checkpoint (torch >= 1.6 format), which torch %s cannot read; re-save it on a "
             "newer torch with torchcompat.save(obj, f, legacy_format=True)" % env.version
         )
-    module = _unpickler.pickle_module(torch, _user_globals(env), load_args, sizes)
+    module = _restricted().pickle_module(torch, _user_globals(env), load_args, sizes)
     if not _load_honours_pickle_module(env):
         return _load_with_module(torch, f, map_location, module, kw)
     if env.accepts("load", "weights_only"):
