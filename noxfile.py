@@ -5,6 +5,9 @@
     nox -s "tests(torch='1.8')"     # the suite on torch 1.8.1 in a fresh uv venv
     nox -t matrix                   # every release (tags: matrix, oldest, newest)
     nox -t matrix -- -x -k linalg   # arguments after -- go to pytest
+    nox -t vision                   # tests_vision(torch='1.0' / '1.8' / '2.15'): torch with its paired
+                                    # torchvision/torchaudio (torchcompat.testing.pairs), `torchcompat doctor`,
+                                    # then tests/test_vision*.py, tests/test_domain*.py, tests/test_doctor.py
     nox -s docs                     # regenerate docs/compatibility.md from docs/status/torch-X.Y.json,
                                     # which each matrix session writes (torchcompat.docs --snapshot)
     torchcompat matrix --run -j 2   # the matrix sessions as 2 parallel nox processes (nox runs one at a time)
@@ -34,7 +37,7 @@ import nox
 import nox.virtualenv
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torchcompat.testing import matrix, uvcache  # never import torch
+from torchcompat.testing import matrix, pairs, uvcache  # never import torch
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -79,7 +82,7 @@ def _package_wheel(session: nox.Session) -> str:
     return _WHEEL[0]
 
 
-def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
+def _run_matrix(session: nox.Session, rel: matrix.Release, vision: bool = False) -> None:
     session.env.update(INSTALL_ENV)
     try:
         # torch, numpy pin and extras, test tools. uv installs no bytecode, and with PYTHONDONTWRITEBYTECODE=1
@@ -88,8 +91,13 @@ def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
         # by default the tests run with bytecode writing on: the first import writes .pyc for the modules
         # actually used, and later processes reuse them. TORCHCOMPAT_NOX_COMPILE=1 compiles at install.
         compile_all = os.environ.get("TORCHCOMPAT_NOX_COMPILE") == "1"
+        paired = pairs.requirements(rel.version) if vision else []  # torchvision/torchaudio of the pair
         session.install(
-            *(["--compile-bytecode"] if compile_all else []), *matrix.requirements(rel), "packaging", *TEST_DEPS
+            *(["--compile-bytecode"] if compile_all else []),
+            *matrix.requirements(rel),
+            *paired,
+            "packaging",
+            *TEST_DEPS,
         )
         session.env["PYTHONDONTWRITEBYTECODE"] = None  # None unsets it for the commands below
         _share_bytecode(session)
@@ -102,12 +110,16 @@ def _run_matrix(session: nox.Session, rel: matrix.Release) -> None:
         report = []
         if os.environ.get("TORCHCOMPAT_JUNIT_DIR"):  # one JUnit XML per release, e.g. for CI artifacts
             report = ["--junitxml=%s" % os.path.join(os.environ["TORCHCOMPAT_JUNIT_DIR"], "torch-%s.xml" % rel.minor)]
+        if vision:  # the pair is healthy by the doctor's table, then the domain-library tests
+            session.run("python", "-m", "torchcompat", "doctor")
+        selected = list(session.posargs) or (_vision_tests() if vision else [])
         try:
-            session.run(*runner, "python", "-m", "pytest", *report, *session.posargs, external=True)
+            session.run(*runner, "python", "-m", "pytest", *report, *selected, external=True)
         finally:
             # this release's adapter status, docs/status/torch-X.Y.json, from which `nox -s docs` renders the
             # table; written after the tests, so that their staleness check reads the committed snapshots
-            session.run("python", "-m", "torchcompat.docs", "--snapshot")
+            if not vision:  # the snapshots describe torch alone
+                session.run("python", "-m", "torchcompat.docs", "--snapshot")
     finally:
         keep = os.environ.get("TORCHCOMPAT_KEEP_VENVS") == "1" or getattr(session.virtualenv, "_reused", False)
         location = getattr(session.virtualenv, "location", None)
@@ -191,3 +203,34 @@ def _register(rel: matrix.Release) -> None:
 
 for _rel in matrix.RELEASES:
     _register(_rel)
+
+
+#: The releases with a ``tests_vision(torch=...)`` session: the oldest, one middle and the newest.
+VISION_RELEASES = ("1.0", "1.8", "2.15")
+
+
+def _vision_tests() -> List[str]:
+    """The domain-library test files (tests/test_vision*.py, tests/test_domain*.py) and the doctor's."""
+    found = [glob.glob(os.path.join("tests", pattern)) for pattern in ("test_vision*.py", "test_domain*.py")]
+    return sorted(path for paths in found for path in paths) + ["tests/test_doctor.py"]
+
+
+def _register_vision(rel: matrix.Release) -> None:
+    interp = matrix.python_for(rel, _INTERPRETERS)
+    if interp is None:
+        func = _skip(matrix.missing_reason(rel))
+    else:
+
+        def func(session: nox.Session) -> None:
+            _run_matrix(session, rel, vision=True)
+
+    func.__doc__ = "torch %s with %s: `torchcompat doctor`, then the domain-library tests" % (
+        rel.version,
+        ", ".join(pairs.requirements(rel.version)),
+    )
+    name = "tests_vision(torch='%s')" % rel.minor
+    nox.session(name=name, python=interp.path if interp else False, tags=["vision"], default=False)(func)
+
+
+for _minor in VISION_RELEASES:
+    _register_vision(matrix.release(_minor))

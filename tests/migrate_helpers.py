@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Optional
 
 #: rules -> the record each is the face of (an independent list: a rule moving to another record shows here)
 RULE_RECORDS = {
@@ -39,17 +40,36 @@ RULE_RECORDS = {
 }
 
 
+#: The era the behaviour tests' legacy snippets are written for (``--source-version``): rules of meaning
+#: records rewrite only code older than their change, and these snippets are 0.3-era code.
+LEGACY_SOURCE = "0.3"
+
+
 def fix_text(text: str, **options):
-    """``process_text`` with ``fix=True`` and the given options."""
+    """``process_text`` with ``fix=True`` and the given options (the source era: :data:`LEGACY_SOURCE`
+    unless ``source=`` says otherwise; ``source=None`` infers it)."""
     from torchcompat.migrate.engine import Options, process_text
 
+    options.setdefault("source", LEGACY_SOURCE)
     return process_text(text, Options(fix=True, **options))
 
 
-def migrate_text(text: str, target: str = "2.13", portable: bool = False):
+def legacy_source(text: str) -> Optional[str]:
+    """The era a shared legacy example says it was written for (``(PyTorch 0.3)``, ``(PyTorch 1.0 era)``
+    in its docstring's first lines), or None (then inferred)."""
+    import re
+
+    found = re.search(r"PyTorch (\d+\.\d+)", "\n".join(text.splitlines()[:5]))
+    return found.group(1) if found else None
+
+
+def migrate_text(text: str, target: str = "2.13", portable: bool = False, source: Optional[str] = LEGACY_SOURCE):
     from torchcompat.migrate.engine import Options, process_text
 
-    options = Options(portable=True, fix=True) if portable else Options(target=target, fix=True)
+    if portable:
+        options = Options(portable=True, fix=True, source=source)
+    else:
+        options = Options(target=target, fix=True, source=source)
     result = process_text(text, options)
     assert result.error is None
     return result

@@ -4,6 +4,7 @@ tracebacks), with the restores on; ``--explain``; the GAN in-place advice; and e
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 
 import torchcompat.legacy as legacy
 from torchcompat import cli
-from torchcompat.legacy.cli import explain_lines, run_script
+from torchcompat.legacy.cli import configure, explain_lines, run_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "legacy-examples")
@@ -270,3 +271,15 @@ def test_own_example(name, tmp_path, monkeypatch, capsys):
     out, err = capsys.readouterr()
     assert code == 0, err[-3000:]
     assert 0.75 <= _result(out) <= 1.0
+
+
+def test_help_describes_modules_and_the_project_scope():
+    parser = argparse.ArgumentParser(prog="torchcompat run")
+    configure(parser)
+    text = parser.format_help()
+    for option in ("-m module", "as python -m does", "--project DIR", "--all-modules", ".ipynb"):
+        assert option in text, text
+    args = parser.parse_args(["--era", "0.3", "-m", "pytest", "tests", "--explain"])
+    assert (args.module, args.explain, args.script) == (["pytest", "tests", "--explain"], False, None)
+    args = parser.parse_args(["--explain", "old.py", "-m", "x"])
+    assert (args.module, args.explain, args.script, args.args) == (None, True, "old.py", ["-m", "x"])

@@ -14,7 +14,7 @@ import textwrap
 
 import pytest
 
-from tests.migrate_helpers import LEGACY_CAUSES
+from tests.migrate_helpers import LEGACY_CAUSES, legacy_source
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
 
@@ -61,7 +61,8 @@ def _read(path):
 def test_target_version_gates_fixes():
     from torchcompat.migrate.engine import Options, process_text
 
-    old = process_text(LEGACY, Options(target="0.3", fix=True))
+    # declared older than softmax's dim= (0.3): the meaning rule TC301 may then rewrite
+    old = process_text(LEGACY, Options(target="0.3", fix=True, source="0.2"))
     codes = {f.code for f in old.findings}
     assert {"TC101", "TC302", "TC103", "TC301"} <= codes
     # reduction= needs 0.4.1 and .item() 0.4: reported, not rewritten for a 0.3 target
@@ -408,9 +409,10 @@ def test_legacy_examples_causes_named_and_migrations_stable(name):
 
     with open(os.path.join(LEGACY_DIR, name), encoding="utf-8") as handle:
         source = handle.read()
-    found = process_text(source, Options(target="2.13"))
+    era = legacy_source(source)  # the era its docstring names: meaning rules rewrite only older code
+    found = process_text(source, Options(target="2.13", source=era))
     assert LEGACY_CAUSES[name] <= {f.code for f in found.findings}
-    for options in (Options(target="2.13", fix=True), Options(portable=True, fix=True)):
+    for options in (Options(target="2.13", fix=True, source=era), Options(portable=True, fix=True, source=era)):
         result = process_text(source, options)
         assert result.error is None and result.changed
         assert process_text(result.text, options).text == result.text

@@ -534,7 +534,9 @@ def test_append_arguments_inserts_at_the_calls_own_list(source, expected):
 def test_rules_that_add_a_keyword_add_it_to_the_call(code, source, expected):
     from torchcompat.migrate.engine import Options, process_text
 
-    result = process_text("import torch\ny = %s\n" % source, Options(target="2.13", fix=True, select=(code,)))
+    # 0.3-era code: the meaning rules among these (TC601, TC850, TC150, TC510) rewrite only older code
+    options = Options(target="2.13", fix=True, select=(code,), source="0.3")
+    result = process_text("import torch\ny = %s\n" % source, options)
     assert result.error is None and result.changed
     assert result.text.splitlines()[-1].endswith(expected), result.text
 

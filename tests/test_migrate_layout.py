@@ -57,7 +57,7 @@ def test_each_rule_file_is_named_after_its_first_code_and_fixture():
 
 def test_helpers_are_modules_by_kind_and_register_no_rule():
     helpers = sorted(os.path.basename(p) for p in glob.glob(os.path.join(RULES, "_*.py")) if "__init__" not in p)
-    assert helpers == ["_edits.py", "_linalg.py", "_queries.py"]
+    assert helpers == ["_edits.py", "_linalg.py", "_queries.py", "_trace.py"]
     for name in helpers:
         assert not _codes_in(os.path.join(RULES, name)), name
 

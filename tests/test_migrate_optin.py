@@ -40,9 +40,10 @@ def test_opt_in_rule_listed_as_such(capsys):
 def test_load_state_dict_rule_fixes_only_under_portable():
     from torchcompat.migrate.engine import Options, process_text
 
-    plain = process_text(SAVE_LOAD, Options(select=("TC366",), fix=True))
+    # declared older than 0.4.1 (num_batches_tracked): the meaning rule TC366 may then rewrite
+    plain = process_text(SAVE_LOAD, Options(select=("TC366",), fix=True, source="0.4"))
     assert plain.text == SAVE_LOAD and [f.fixable for f in plain.findings] == [False]
-    portable = process_text(SAVE_LOAD, Options(select=("TC366",), fix=True, portable=True))
+    portable = process_text(SAVE_LOAD, Options(select=("TC366",), fix=True, portable=True, source="0.4"))
     assert "tc.load_state_dict(m, torch.load('a.pth', weights_only=True))" in portable.text
 
 

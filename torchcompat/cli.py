@@ -1,4 +1,4 @@
-"""The ``torchcompat`` command: info | run | check | migrate | rules | matrix.
+"""The ``torchcompat`` command: info | run | check | migrate | rules | matrix | doctor.
 
 Each subcommand lives in its own module exposing ``configure(parser)`` and ``main(args) -> int``;
 only the one asked for is imported, so ``torchcompat check`` never imports torch.
@@ -19,6 +19,7 @@ COMMANDS = {
     "migrate": ("torchcompat.migrate.cli", "rewrite legacy PyTorch source (diff by default, --write, --check)"),
     "rules": ("torchcompat.migrate.cli", "list the migration rules"),
     "matrix": ("torchcompat.testing.matrix", "the torch release table: Pythons, numpy pin, CUDA packages"),
+    "doctor": ("torchcompat.doctor", "check torch, torchvision, torchaudio, numpy here against the measured pairs"),
 }
 
 

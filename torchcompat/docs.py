@@ -102,8 +102,9 @@ def render(statuses: Optional[Dict[str, Dict[str, Any]]] = None) -> str:
     for shift in REGISTRY:
         areas.setdefault(shift.area, []).append(shift)
     for area in sorted(areas):
+        library = areas[area][0].library
         lines += [
-            "## %s" % area,
+            "## %s" % area + ("" if library == "torch" else " (versions are %s releases)" % library),
             "",
             "| shift | summary | added | deprecated | removed | faces | adapters per release |",
             "|---|---|---|---|---|---|---|",
@@ -119,6 +120,8 @@ def render(statuses: Optional[Dict[str, Dict[str, Any]]] = None) -> str:
                     per.append((minor, _ABBREV.get(st) if st else None))
                 adapter_cells.append("`tc.%s`: %s" % (name, _ranges(per)))
             q = "" if shift.verified else " ?"
+            if shift.library != "torch":  # the version columns name that library's releases
+                q = q + " (%s)" % shift.library
             link = " [↗](%s)" % shift.link if shift.link else ""
             lines.append(
                 "| `%s`%s | %s | %s | %s | %s | %s | %s |"

@@ -108,6 +108,8 @@ class Shift:
     faces: Dict[str, List[Any]] = dataclasses.field(default_factory=dict)
     #: The plain-rename rows of this record (:meth:`moved`), in declaration order.
     moves: List["Moved"] = dataclasses.field(default_factory=list)
+    #: The library whose releases ``added`` / ``deprecated`` / ``removed`` name (``"torchvision"`` ...).
+    library: str = "torch"
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
@@ -424,10 +426,12 @@ class Registry:
 REGISTRY = Registry()
 
 
-def declare(area: str) -> Callable[..., Shift]:
-    """A declaring function for one area module: ``shift = declare("linalg")``, then ``shift(id, ...)``."""
+def declare(area: str, library: str = "torch") -> Callable[..., Shift]:
+    """A declaring function for one area module: ``shift = declare("linalg")``, then ``shift(id, ...)``;
+    ``declare("vision", library="torchvision")``: the records' versions are that library's releases."""
 
     def shift(id: str, summary: str, **fields: Any) -> Shift:
+        fields.setdefault("library", library)
         return REGISTRY.add(Shift(id=id, area=area, summary=summary, **fields))
 
     return shift

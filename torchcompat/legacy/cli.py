@@ -1,4 +1,5 @@
-"""``torchcompat run script.py [args...]``: run a 0.3/0.4-era script unmodified, with the restores on.
+"""``torchcompat run script.py [args...]`` / ``torchcompat run -m module [args...]``: run 0.3/0.4-era code
+unmodified, with the restores on.
 
 The script runs as ``__main__`` exactly as ``python script.py`` would: ``sys.argv`` is
 ``[script, args...]``, ``sys.path[0]`` is the script's directory, its exit code (``SystemExit``
@@ -6,21 +7,30 @@ included) is ours, and an uncaught exception (a ``SyntaxError`` and a ``Keyboard
 reported through ``sys.excepthook`` with the script's frames only: neither the runner's nor the restores'
 (``TORCHCOMPAT_FULL_TRACEBACK=1`` keeps them all, to report a bug of ours). Exit status 1 after an
 exception; a KeyboardInterrupt ends the process as it ends python's (SIGINT, 130 in a shell).
+``-m module`` runs a module as ``python -m module`` does (``sys.path[0]`` is the current directory), so
+``torchcompat run -m pytest tests/`` runs a legacy project's own tests with the restores on.
+
+The restores that change meaning (integer ``/``, uint8 masks, ...) apply to the project's own code only: the
+files under the script's folder (the current directory for ``-m``; ``--project DIR`` to choose), never
+site-packages or the stdlib, unless ``--all-modules``. A ``.py`` exported from a notebook runs with its IPython
+magics skipped (a note each on stderr); a ``.ipynb`` runs through ``torchcompat.notebook`` when installed.
 """
 
 from __future__ import annotations
 
 import argparse
+import builtins
 import gc
+import linecache
 import os
 import runpy
 import sys
 import types
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
-__all__ = ["configure", "main", "run_script", "explain_lines"]
+from torchcompat.legacy.explain import explain_lines, limit_advice
 
-_INPLACE = "modified by an inplace operation"
+__all__ = ["configure", "main", "run_script", "run_module", "explain_lines"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from torchcompat.legacy.engine import ERAS
     from torchcompat.legacy.restores.serialization import TRUST_ENV, TRUST_FLAG
 
+    parser.usage = "%(prog)s [options] (script.py | notebook.ipynb | -m module) [args ...]"
     parser.add_argument(
         "--era", default="0.4", choices=ERAS, help="the release the script was written for (default 0.4)"
     )
@@ -40,8 +51,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--explain",
         action="store_true",
-        help="after the run, list the restores the script used, the line that used each first, "
-        "and the migration rule that removes the need for it",
+        help="after the run, list by file the restores the code used (first line, count) and the migration "
+        "rule that removes the need for each, and what could not be restored",
     )
     parser.add_argument(
         TRUST_FLAG,
@@ -49,58 +60,37 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="let torch.load unpickle any object from any file (also: %s=1); without it, only files this "
         "run saved, by path or file object and unchanged since, and plain data load" % TRUST_ENV,
     )
-    parser.add_argument("script", help="the script to run")
+    parser.add_argument(
+        "--project",
+        action="append",
+        metavar="DIR",
+        help="the legacy project's folder, whose code gets the restores that change meaning (integer /, "
+        "uint8 masks...); default: the script's folder, or the current directory with -m; repeatable",
+    )
+    parser.add_argument(
+        "--all-modules",
+        action="store_true",
+        help="give every caller the old meanings, third-party packages too (default: the project's code only)",
+    )
+    parser.add_argument(
+        "--trace",
+        metavar="TRACE.json",
+        help="record run-time evidence for `torchcompat migrate --trace`: each restore and meaning-changed "
+        "operation the project's code ran (file, line, column, operand dtypes and shapes, count) and the lines "
+        "it executed; written when the run ends, replacing the file unless --trace-append",
+    )
+    parser.add_argument(
+        "--trace-append", action="store_true", help="merge this run's trace into the existing --trace file"
+    )
+    parser.add_argument(
+        "-m",
+        dest="module",
+        nargs=argparse.REMAINDER,
+        metavar="MODULE",
+        help="run a module as python -m does (the rest of the line is its arguments): -m pytest tests/",
+    )
+    parser.add_argument("script", nargs="?", help="the script (.py, or a notebook .ipynb) to run")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="the script's own arguments")
-
-
-def _rule_for(shift: Any, restore: Any) -> Optional[str]:
-    """``"CODE (name)"`` of the migration rule that removes the need for ``restore``: the declared link
-    (:func:`torchcompat.legacy.face.rule_for`), never a match of names."""
-    from torchcompat.legacy.face import rule_for
-
-    rule = rule_for(shift, restore)
-    if rule is None:
-        return None
-    code = getattr(rule, "code", None) or getattr(rule, "id", None)
-    return "%s (%s)" % (code, getattr(rule, "name", "")) if code else None
-
-
-def _load_rules() -> None:
-    try:  # the migration tool attaches its rule faces on import
-        import torchcompat.migrate.rules  # noqa: F401
-    except Exception:  # pragma: no cover - the run must not fail for want of rules
-        pass
-
-
-def explain_lines(uses: Dict[str, Tuple[str, int]]) -> List[str]:
-    """``--explain``'s report: one line per restore used, with its first use site and its migration rule."""
-    from torchcompat.legacy.face import all_restores
-    from torchcompat.registry import REGISTRY
-
-    _load_rules()
-    by_name: Dict[str, Tuple[str, Any]] = {}
-    for shift_id, restore in all_restores():
-        by_name.setdefault(restore.name, (shift_id, restore))
-    lines = ["torchcompat run --explain: %d restore%s used" % (len(uses), "" if len(uses) == 1 else "s")]
-    for name, (filename, lineno) in sorted(uses.items(), key=lambda item: (item[1][0], item[1][1], item[0])):
-        shift_id, restore = by_name.get(name, ("?", None))
-        rule = None
-        summary = ""
-        try:
-            shift = REGISTRY.get(shift_id)
-        except KeyError:
-            shift = None
-        if shift is not None:
-            rule = _rule_for(shift, restore)
-            summary = shift.new or shift.summary
-        rel = os.path.relpath(filename) if os.path.isabs(filename) else filename
-        where = "%s:%d" % (filename if rel.startswith("..") else rel, lineno)
-        fix = ("rule %s" % rule) if rule else ("shift %s (no migration rule yet)" % shift_id)
-        summary = summary.replace("`", "")
-        if len(summary) > 90:
-            summary = summary[:87] + "..."
-        lines.append("  %-26s %-28s %s%s" % (name, where, fix, (": " + summary) if summary else ""))
-    return lines
 
 
 _LEGACY_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -186,80 +176,156 @@ def _raise_printed(exc: BaseException) -> None:
     raise exc
 
 
-def _inplace_advice() -> str:
-    from torchcompat.registry import REGISTRY
+class _Refused(Exception):
+    """The run cannot start: the message for stderr, and exit status 2."""
 
-    text = (
-        "torchcompat: this cannot be restored. Since torch 1.5 an optimizer step modifies its weights in place, "
-        "and autograd refuses a backward pass through a graph that used the old values (old GAN loops: "
-        "opt_D.step() before the generator's loss.backward()). Fix: do every backward() before any step() "
-        "that changes weights the graph used, or recompute the forward pass after the step (e.g. call D(fake) "
-        "again for the generator loss)."
+
+def _notebook_script(path: str) -> Tuple[str, List[str]]:
+    """A notebook's code as one script (``torchcompat.notebook.script_from_notebook``), magics skipped."""
+    from torchcompat.legacy.source import skip_magics
+
+    try:
+        from torchcompat.notebook import script_from_notebook  # type: ignore[attr-defined]
+    except ImportError:
+        raise _Refused(
+            "%s: running a notebook needs torchcompat.notebook, which this installation lacks; export it as a "
+            "script (jupyter nbconvert --to script %s) and run the .py" % (path, os.path.basename(path))
+        ) from None
+    text, notes = script_from_notebook(path)
+    text, more = skip_magics(text, path)
+    return text, list(notes) + more
+
+
+def _source_for(path: str) -> Tuple[Optional[str], List[str]]:
+    """The code to run instead of the file as is (a notebook's, or a script's with its IPython magics skipped)
+    and the notes for stderr; ``(None, [])`` when the file runs unchanged, through ``runpy.run_path``."""
+    from torchcompat.legacy.source import runnable_source
+
+    if path.lower().endswith(".ipynb"):
+        return _notebook_script(path)
+    try:
+        text, notes = runnable_source(path)
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):  # runpy reports it as python would
+        return None, []
+    return (text if notes else None), notes
+
+
+def _exec_as_main(text: str, path: str) -> None:
+    """Run ``text`` as the ``__main__`` module of file ``path``, as ``runpy.run_path`` runs a script."""
+    if path.lower().endswith(".ipynb"):  # tracebacks show the script's lines, not the notebook's JSON
+        linecache.cache[path] = (len(text), None, text.splitlines(True), path)  # type: ignore[assignment]
+    code = compile(text, path, "exec", dont_inherit=True)
+    module = types.ModuleType("__main__")
+    module.__dict__.update(
+        __file__=path, __cached__=None, __loader__=None, __package__=None, __spec__=None, __builtins__=builtins
     )
-    for shift_id in ("ag-optimizer-inplace-gan", "ag-inplace-version-check"):
-        try:
-            shift = REGISTRY.get(shift_id)
-        except KeyError:
-            continue
-        text += " [shift %s%s]" % (shift.id, ": " + shift.link if shift.link else "")
-        break
-    return text
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        exec(code, module.__dict__)
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
-def run_script(
-    script: str, argv: List[str], select: Any = None, era: str = "0.4", trust_checkpoints: bool = False
+def _options(select: Any, era: str, project: Optional[Sequence[str]], all_modules: bool) -> List[str]:
+    """The command-line options that repeat this run (for the message that says which flag trusts a file)."""
+    found = [] if era == "0.4" else ["--era", str(era)]
+    if select is not None:
+        found += ["--select", select if isinstance(select, str) else ",".join(select)]
+    for folder in project or ():
+        found += ["--project", folder]
+    return found + (["--all-modules"] if all_modules else [])
+
+
+def _run(
+    kind: str,
+    target: str,
+    argv: List[str],
+    select: Any,
+    era: str,
+    trust_checkpoints: bool,
+    project: Optional[Sequence[str]],
+    all_modules: bool,
 ) -> int:
-    """Run ``script`` as ``__main__`` with the restores on; returns its exit code (SystemExit propagates)."""
+    """Run a script (``kind="path"``) or a module (``"module"``) as ``__main__`` with the restores on."""
     from torchcompat import legacy
     from torchcompat.legacy import engine
     from torchcompat.legacy.face import all_restores
     from torchcompat.legacy.restores import serialization
 
-    path = os.path.abspath(script)
-    if not os.path.exists(path):
-        sys.stderr.write("torchcompat run: can't open file %r: No such file or directory\n" % script)
+    path = os.path.abspath(target) if kind == "path" else ""
+    if kind == "path" and not os.path.exists(path):
+        sys.stderr.write("torchcompat run: can't open file %r: No such file or directory\n" % target)
         return 2
+    if kind == "module" and not target:
+        sys.stderr.write("torchcompat run: -m needs a module name (torchcompat run -m pytest tests/)\n")
+        return 2
+    for folder in project or ():
+        if not os.path.isdir(folder):
+            sys.stderr.write("torchcompat run: --project %r is not a folder\n" % folder)
+            return 2
     try:  # an unknown --select name or era: a message that lists the known ones, not a traceback
         engine._era_key(era)
         engine._select(select, all_restores())
+        text, notes = _source_for(path) if kind == "path" else (None, [])
     except ValueError as exc:
         sys.stderr.write("torchcompat run: %s\n" % exc)
         return 2
+    except _Refused as exc:
+        sys.stderr.write("torchcompat run: %s\n" % exc)
+        return 2
+    for line in notes:
+        sys.stderr.write("torchcompat run: %s: %s\n" % (target, line))
+    home = os.path.dirname(os.path.realpath(path)) if kind == "path" else os.getcwd()
+    engine.set_project(None if all_modules else list(project or [home]))
     legacy.patch(select=select, era=era)
+    from torchcompat.legacy import trace
+
+    trace.begin(project or [home], [target] + list(argv))  # after patch(): observers go on top of restores
     saved_argv, saved_path0 = sys.argv[:], (sys.path[0] if sys.path else None)
-    sys.argv = [script] + list(argv)
-    script_dir = os.path.dirname(os.path.realpath(path))
+    sys.argv = [target if kind == "path" else "-m"] + list(argv)
     if sys.path:
-        sys.path[0] = script_dir
+        sys.path[0] = home
     else:
-        sys.path.insert(0, script_dir)
+        sys.path.insert(0, home)
     if trust_checkpoints:
         serialization.trust_checkpoints(True)
-    options = ([] if era == "0.4" else ["--era", str(era)]) + (
-        [] if select is None else ["--select", select if isinstance(select, str) else ",".join(select)]
-    )
-    serialization.set_run_command(options + [script] + list(argv))
+    shown = [target] if kind == "path" else ["-m", target]
+    serialization.set_run_command(_options(select, era, project, all_modules) + shown + list(argv))
+    advice = None
     try:
-        runpy.run_path(path, run_name="__main__")
+        if kind == "module":
+            runpy.run_module(target, run_name="__main__", alter_sys=True)
+        elif text is not None:
+            _exec_as_main(text, path)
+        else:
+            runpy.run_path(path, run_name="__main__")
     except SystemExit:
         raise
     except KeyboardInterrupt:
         raise  # reported by main(), which lets the interpreter end the process as python does
-    except BaseException as exc:  # noqa: B036 - the script's uncaught exception, reported as python would
-        _print_exception(exc)
-        if isinstance(exc, RuntimeError) and _INPLACE in str(exc):
-            sys.stderr.write(_inplace_advice() + "\n")
+    except BaseException as exc:  # noqa: B036 - the code's uncaught exception, reported as python would
+        if kind == "module" and isinstance(exc, ImportError) and _user_frames(exc.__traceback__, True) is None:
+            sys.stderr.write("torchcompat run: %s\n" % exc)  # runpy's own: no module, or a package without __main__
+        else:
+            advice = limit_advice(exc)
+            _print_exception(exc)
         failed = True
     else:
         failed = False
     finally:
+        trace.end()  # before unpatch(): its observers are undone first, and the trace is written
         legacy.unpatch()
+        engine.set_project(None)
         serialization.set_run_command(None)
         if trust_checkpoints:
             serialization.trust_checkpoints(False)
         sys.argv = saved_argv
         if saved_path0 is not None and sys.path:
             sys.path[0] = saved_path0
+    if advice:
+        sys.stderr.write(advice + "\n")
     if failed:
         # Free the script's globals (held by the traceback's frames) now, while the interpreter is whole:
         # torch 1.6's autograd nodes take the GIL in their destructors and deadlock when they are released
@@ -269,26 +335,75 @@ def run_script(
     return 0
 
 
+def run_script(
+    script: str,
+    argv: List[str],
+    select: Any = None,
+    era: str = "0.4",
+    trust_checkpoints: bool = False,
+    project: Optional[Sequence[str]] = None,
+    all_modules: bool = False,
+) -> int:
+    """Run ``script`` (a ``.py``, or a ``.ipynb`` through ``torchcompat.notebook``) as ``__main__`` with the
+    restores on; returns its exit code (SystemExit propagates). ``project``: the folders whose code gets the
+    meaning-changing restores (default: the script's folder); ``all_modules``: every caller gets them."""
+    return _run("path", script, argv, select, era, trust_checkpoints, project, all_modules)
+
+
+def run_module(
+    module: str,
+    argv: List[str],
+    select: Any = None,
+    era: str = "0.4",
+    trust_checkpoints: bool = False,
+    project: Optional[Sequence[str]] = None,
+    all_modules: bool = False,
+) -> int:
+    """Run ``module`` as ``python -m module argv...`` would, with the restores on (project: the current
+    directory unless ``project`` says otherwise); returns its exit code (SystemExit propagates)."""
+    return _run("module", module, argv, select, era, trust_checkpoints, project, all_modules)
+
+
 def main(args: argparse.Namespace) -> int:
     """Entry point of ``torchcompat run``. A KeyboardInterrupt of the script is printed as python prints
     it and raised again, so that the process ends as ``python script.py``'s would (killed by SIGINT)."""
-    from torchcompat.legacy import engine
+    from torchcompat.legacy import engine, explain
 
+    module = getattr(args, "module", None)
+    if module is None and not args.script:
+        sys.stderr.write("torchcompat run: give a script to run, or -m module (torchcompat run --help)\n")
+        return 2
+    from torchcompat.legacy import trace
+
+    try:
+        trace.request(getattr(args, "trace", None), getattr(args, "trace_append", False))
+    except ValueError as exc:
+        sys.stderr.write("torchcompat run: %s\n" % exc)
+        return 2
     engine.reset_uses()
+    explain.reset_limits()
     interrupted: Optional[BaseException] = None
     code = 1
+    options = dict(
+        select=args.select,
+        era=args.era,
+        trust_checkpoints=args.trust_checkpoints,
+        project=getattr(args, "project", None),
+        all_modules=getattr(args, "all_modules", False),
+    )
     try:
         try:
-            code = run_script(
-                args.script, args.args, select=args.select, era=args.era, trust_checkpoints=args.trust_checkpoints
-            )
+            if module is not None:
+                code = run_module(module[0] if module else "", module[1:], **options)
+            else:
+                code = run_script(args.script, args.args, **options)
         except KeyboardInterrupt as exc:
             _print_exception(exc)
             interrupted = exc
     finally:
         if args.explain:
             sys.stdout.flush()
-            sys.stderr.write("\n".join(explain_lines(engine.first_uses())) + "\n")
+            sys.stderr.write("\n".join(explain_lines(engine.first_uses(), engine.uses())) + "\n")
     if interrupted is not None:
         _raise_printed(interrupted)
     return code

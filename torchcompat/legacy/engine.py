@@ -14,10 +14,11 @@ import sys
 import threading
 import types
 import warnings
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 from packaging.version import Version
 
+from torchcompat.legacy import libraries
 from torchcompat.legacy.face import ADD, FROM_RECORD, MODULE, Restore, all_restores
 
 __all__ = [
@@ -32,6 +33,13 @@ __all__ = [
     "first_uses",
     "reset_uses",
     "is_removed_stub",
+    "in_scope",
+    "in_project",
+    "own_prefixes",
+    "set_project",
+    "project",
+    "uses",
+    "set_recorder",
 ]
 
 #: Eras ``patch(era=...)`` understands: the release whose behaviour legacy code expects.
@@ -137,9 +145,18 @@ def _select(select: Union[None, str, Iterable[str]], found: List[Tuple[str, Rest
     return [(s, r) for s, r in found if s in chosen or r.name in chosen or r.target in chosen]
 
 
+def _library_owner(target: str) -> Tuple[Any, str]:
+    """``"torchvision:transforms.Scale"`` -> (the ``torchvision.transforms`` module, ``"Scale"``) once the script
+    has imported it; (None, attr) before (:mod:`torchcompat.legacy.libraries` applies it at the import)."""
+    module, attr = libraries.owner_module(target)
+    return sys.modules.get(module), attr
+
+
 def _resolve_owner(env: Any, target: str) -> Tuple[Any, str]:
     from torchcompat.probe import MISSING
 
+    if ":" in target:
+        return _library_owner(target)
     owner_path, _, attr = target.rpartition(".")
     owner = env.torch if not owner_path else env.get(owner_path)
     return (None if owner is MISSING else owner), attr
@@ -264,6 +281,8 @@ def _patch(
         names: List[str] = []
         acquired: List[_Change] = []
         for shift_id, restore in _select(select, all_restores()):
+            if not hold and libraries.defer(restore, era, torch_module):
+                continue  # a library module not imported yet: applied when the script imports it
             owner, attr = _resolve_owner(env, restore.target)
             existing = done.get((id(owner), attr)) if owner is not None else None
             if existing is not None:
@@ -298,6 +317,7 @@ def unpatch() -> None:
     """Undo every restore applied by :func:`patch` or an open :func:`patched` block, exactly."""
     global _era, _torch
     with _lock:
+        libraries.clear()
         while _changes:
             _undo(_changes.pop())
         _era = _torch = None
@@ -333,6 +353,8 @@ def patched(
 
 _first: Dict[str, Tuple[str, int]] = {}
 _sites: Set[Tuple[str, str, int]] = set()
+#: (restore name, file) -> [first line, distinct lines, calls]: ``--explain``'s per-file report.
+_uses: Dict[Tuple[str, str], List[int]] = {}
 _prefixes: Tuple[str, ...] = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,)
 
 
@@ -344,6 +366,7 @@ def _set_prefixes(torch_module: Any) -> None:
     if torch_file:
         found.append(os.path.dirname(os.path.abspath(torch_file)) + os.sep)
     _prefixes = tuple(found)
+    _verdicts.clear()
 
 
 def _site(depth: int) -> Tuple[str, int]:
@@ -363,13 +386,32 @@ def _site(depth: int) -> Tuple[str, int]:
     return first or ("?", 0)
 
 
-def note(name: str, message: str, depth: int = 1) -> None:
-    """Record that restore ``name`` was used by the caller ``depth`` frames up, and warn once per site."""
+#: ``torchcompat run --trace``'s recorder (torchcompat.legacy.trace), called as (name, frame, operands).
+_recorder: Optional[Callable[[str, types.FrameType, tuple], None]] = None
+
+
+def set_recorder(recorder: Optional[Callable[[str, types.FrameType, tuple], None]]) -> None:
+    """Install (or, with ``None``, remove) the run-time trace recorder that :func:`note` feeds."""
+    global _recorder
+    _recorder = recorder
+
+
+def note(name: str, message: str, depth: int = 1, operands: tuple = ()) -> None:
+    """Record that restore ``name`` was used by the caller ``depth`` frames up, and warn once per site.
+
+    ``operands``: the values the restore acted on (tensors, ints); only a run-time trace reads them."""
+    if _recorder is not None:
+        _recorder(name, sys._getframe(depth), operands)
     filename, lineno = _site(depth)
     key = (name, filename, lineno)
+    counts = _uses.get((name, filename))
+    if counts is None:
+        counts = _uses[(name, filename)] = [lineno, 0, 0]
+    counts[2] += 1
     if key in _sites:
         return
     _sites.add(key)
+    counts[1] += 1
     _first.setdefault(name, (filename, lineno))
     warnings.warn_explicit("torchcompat: " + message, RestoredWarning, filename, lineno)
 
@@ -383,3 +425,113 @@ def reset_uses() -> None:
     """Forget the recorded use sites (the next use of each warns again)."""
     _first.clear()
     _sites.clear()
+    _uses.clear()
+
+
+def uses() -> Dict[Tuple[str, str], Tuple[int, int, int]]:
+    """``{(restore name, file): (first line, distinct lines, calls)}`` since the last reset (``--explain``)."""
+    return {key: (v[0], v[1], v[2]) for key, v in _uses.items()}
+
+
+# -- project scope: meaning-changing restores apply to the project's own code only -------------------
+
+#: Real paths (ending in os.sep) of the project's folders; ``None``: scope off, every caller is in scope.
+_project: Optional[Tuple[str, ...]] = None
+#: Folders under the project that are not project code (a virtualenv, site-packages, the stdlib).
+_not_project: Tuple[str, ...] = ()
+#: co_filename -> True (project code), False (third-party), None (torch, torchcompat, generated code: look
+#: further up). One dict lookup per frame after the first call from a file.
+_verdicts: Dict[str, Optional[bool]] = {}
+_THIRD_PARTY_PARTS = (os.sep + "site-packages" + os.sep, os.sep + "dist-packages" + os.sep)
+
+
+def set_project(roots: Optional[Iterable[str]]) -> None:
+    """Make the meaning-changing restores apply only to code under ``roots`` (folders: the legacy project's
+    tree); ``None`` turns the scope off (every caller gets the legacy meaning, as :func:`patch` alone does).
+    Site-packages, virtualenvs and the Python installation under a root are never project code."""
+    global _project, _not_project
+    import sysconfig
+
+    with _lock:
+        _verdicts.clear()
+        if roots is None:
+            _project, _not_project = None, ()
+            return
+        found = tuple(os.path.join(os.path.realpath(os.path.abspath(r)), "") for r in roots)
+        if not found:
+            raise ValueError("set_project() needs at least one folder, or None")
+        paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, getattr(sys, "base_exec_prefix", sys.prefix)}
+        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            try:
+                paths.add(sysconfig.get_path(key))
+            except KeyError:  # pragma: no cover - a scheme without it
+                pass
+        real = {os.path.join(os.path.realpath(p), "") for p in paths if p}
+        _not_project = tuple(sorted(p for p in real if p.startswith(found) and p not in found))
+        _project = found
+
+
+def project() -> Optional[Tuple[str, ...]]:
+    """The project folders set by :func:`set_project` (``None``: scope off)."""
+    return _project
+
+
+def _verdict(filename: str) -> Optional[bool]:
+    """Is ``filename`` project code (True), third-party (False), or torch/torchcompat/generated (None)?"""
+    if filename.startswith("<") or filename.startswith(_prefixes):
+        verdict: Optional[bool] = None
+    else:
+        path = os.path.realpath(os.path.abspath(filename))
+        if path.startswith(_prefixes):
+            verdict = None
+        else:
+            root = next((r for r in _project or () if path.startswith(r)), None)
+            verdict = (
+                root is not None
+                and not path.startswith(_not_project)
+                and not any(part in path[len(root) - 1 :] for part in _THIRD_PARTY_PARTS)
+            )
+    _verdicts[filename] = verdict
+    return verdict
+
+
+def in_project(filename: str) -> bool:
+    """Is ``filename`` (a code object's ``co_filename``) project code under :func:`set_project`'s folders?"""
+    verdict = _verdicts[filename] if filename in _verdicts else _verdict(filename)
+    return verdict is True
+
+
+def own_prefixes() -> Tuple[str, ...]:
+    """The folders of torchcompat and of the patched torch: their frames are skipped to find the caller."""
+    return _prefixes
+
+
+def in_scope(depth: int = 1) -> bool:
+    """Should a meaning-changing restore give the legacy meaning to its caller?
+
+    True when the first frame outside torch and torchcompat, starting ``depth`` frames above the caller of
+    ``in_scope``, is project code (see :func:`set_project`); False for third-party code (site-packages,
+    the stdlib, anything outside the project tree), which then gets torch's own behaviour. Always True when
+    the scope is off (:func:`patch` without a project, ``torchcompat run --all-modules``). Call it only on
+    the legacy path (after the wrapper decided the input is a legacy case): it walks frames, one dict
+    lookup each once a file has been seen. A WRAP restore that changes meaning::
+
+        if is_legacy_case(x) and in_scope():
+            note(...)
+            return legacy_result
+        return original(x)
+    """
+    if _project is None:
+        return True
+    try:
+        frame: Optional[types.FrameType] = sys._getframe(depth + 1)
+    except ValueError:
+        return True
+    verdicts = _verdicts
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        verdict = verdicts[filename] if filename in verdicts else _verdict(filename)
+        if verdict is not None:
+            return verdict
+        frame = frame.f_back
+    return True

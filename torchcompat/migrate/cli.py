@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import time
-from typing import Any, Callable, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from torchcompat.migrate.engine import DEFAULT_TARGET, RULES, Options
 from torchcompat.migrate.files import iter_python_files
@@ -41,7 +41,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
         nargs="*",
         default=["."],
         metavar="PATH",
-        help="files or folders ('-' reads stdin; default: .). A folder is walked recursively, skipping hidden, "
+        help="files or folders ('-' reads stdin; default: .): .py, .pyi and Jupyter notebooks (.ipynb: findings "
+        "as nb.ipynb:cell N:line:col, N counting all cells). A folder is walked recursively, skipping hidden, "
         "virtualenv and .gitignore'd folders; symbolic links met while walking are not followed, but a link "
         "named here (file or folder) is",
     )
@@ -56,6 +57,36 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--portable",
         action="store_true",
         help="rewrite to torchcompat adapters (import torchcompat as tc): runs on every release",
+    )
+    parser.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="LIB=X.Y",
+        help="the release of a domain library to rewrite for (torchvision=0.13, torchaudio=2.1, torchtext=0.11); "
+        "default: the one paired with --target-version",
+    )
+    parser.add_argument(
+        "--source-version",
+        default=None,
+        metavar="X.Y",
+        help="the torch release the code was written for (default: [tool.torchcompat] source-version in the nearest "
+        "pyproject.toml, a `# torchcompat: source-version X.Y` line in the file, else inferred per file from its "
+        "evidence). Rules whose shift changed meaning rewrite only code older than the change",
+    )
+    parser.add_argument(
+        "--trace",
+        action="append",
+        default=[],
+        metavar="TRACE.json",
+        help="run-time evidence from `torchcompat run --trace` (repeatable: one per entry point, merged): "
+        "meaning rules fix what the run saw (integer / on integer tensors, uint8 masks, x[0] on 0-dim values, "
+        "softmax ranks) and never rewrite a line the run did not execute",
+    )
+    parser.add_argument(
+        "--explain-era",
+        action="store_true",
+        help="print per file the source era used and its evidence (file:line, what, which bound)",
     )
     parser.add_argument(
         "--select", default="", metavar="CODES", help="only these rule codes or prefixes, comma-separated (TC1,TC301)"
@@ -118,7 +149,39 @@ def _options(args: argparse.Namespace, fix: bool) -> Options:
         ignore=_codes(args.ignore),
         fix=fix,
         safe_only=args.safe_only,
+        source=getattr(args, "source_version", None),
+        explain_era=bool(getattr(args, "explain_era", False)),
+        targets=_library_targets(getattr(args, "target", [])),
+        traces=_traces(getattr(args, "trace", [])),
     )
+
+
+def _traces(paths: List[str]) -> Any:
+    """The ``--trace`` files, loaded and merged (None without any); a UsageError names a bad file."""
+    if not paths:
+        return None
+    from torchcompat.migrate.trace import load_traces
+
+    try:
+        return load_traces(paths)
+    except ValueError as exc:
+        raise UsageError("--trace: %s" % exc)
+
+
+def _library_targets(values: List[str]) -> Dict[str, str]:
+    """``["torchvision=0.13"]`` -> ``{"torchvision": "0.13"}`` (a UsageError names what is expected)."""
+    from torchcompat.shifts.pairing import LIBRARIES
+
+    out: Dict[str, str] = {}
+    for value in values:
+        name, _, version = value.partition("=")
+        if name.strip() not in LIBRARIES or not re.match(r"^\d+\.\d+(\.\d+)?$", version.strip()):
+            raise UsageError(
+                "--target: expected LIB=X.Y with LIB one of %s (torchvision=0.13), got %r"
+                % (", ".join(LIBRARIES), value)
+            )
+        out[name.strip()] = version.strip()
+    return out
 
 
 #: Progress appears only once a run has taken this long (short runs print nothing extra).
@@ -177,6 +240,9 @@ def _validate(args: argparse.Namespace) -> None:
         )
     if args.target_version is not None and not re.match(r"^\d+\.\d+(\.\d+)?$", args.target_version):
         raise UsageError("--target-version: expected a release such as 1.8 or 2.1, got %r" % args.target_version)
+    source = getattr(args, "source_version", None)
+    if source is not None and not re.match(r"^\d+\.\d+(\.\d+)?$", source):
+        raise UsageError("--source-version: expected a release such as 0.4 or 1.8, got %r" % source)
     for value in (args.select, args.ignore):
         for code in _codes(value):
             if not re.match(r"^TC\d{0,3}$", code):
@@ -223,6 +289,19 @@ def _emit_structured(args: argparse.Namespace, reports: List[Any], remaining: bo
     )
 
 
+def _with_era(args: argparse.Namespace, reports: List[Any], summary: List[str]) -> List[str]:
+    """The summary with the source-era line before its last line (and with ``--explain-era`` each file's
+    era and its evidence). The era line appears when it decided something (a finding of a meaning-changed
+    rule) or was asked for (``--explain-era``, ``--source-version``); ``--quiet`` drops it unless explained."""
+    from torchcompat.migrate.era import change_version, era_lines
+
+    explain = bool(getattr(args, "explain_era", False))
+    meaning = any(f.code in RULES and change_version(RULES[f.code]) is not None for r in reports for f in r.findings)
+    if not explain and (args.quiet or not (meaning or getattr(args, "source_version", None))):
+        return summary
+    return summary[:-1] + era_lines(reports, explain=explain) + summary[-1:]
+
+
 def main_check(args: argparse.Namespace) -> int:
     from torchcompat.migrate import report as rep
 
@@ -240,7 +319,7 @@ def main_check(args: argparse.Namespace) -> int:
     for line in rep.error_lines(reports):
         sys.stderr.write(line + "\n")
     if args.format == "text":
-        sys.stderr.write("\n".join(rep.summary(reports, table=not args.quiet)) + "\n")
+        sys.stderr.write("\n".join(_with_era(args, reports, rep.summary(reports, table=not args.quiet))) + "\n")
     if any(r.error for r in reports):
         return 2
     if any(r.findings for r in reports) and not args.exit_zero:
@@ -285,7 +364,8 @@ def main_migrate(args: argparse.Namespace) -> int:
     for line in rep.error_lines(reports, fixing=True):
         err.write(line + "\n")
     if args.format == "text":
-        err.write("\n".join(rep.summary(reports, fixing=True, write=write, table=not args.quiet)) + "\n")
+        summary = rep.summary(reports, fixing=True, write=write, table=not args.quiet)
+        err.write("\n".join(_with_era(args, reports, summary)) + "\n")
     if any(r.error for r in reports):
         return 2
     return 1 if any(r.changed for r in reports) else 0

@@ -32,10 +32,67 @@ class Options:
     ignore: Tuple[str, ...] = ()
     fix: bool = False
     safe_only: bool = False
+    #: target releases of the domain libraries (``{"torchvision": "0.13"}``, ``--target torchvision=0.13``);
+    #: a library not named here targets the release paired with ``target`` (torchcompat.shifts.pairing)
+    targets: Dict[str, str] = dataclasses.field(default_factory=dict)
+    #: project mode: the file's view of the project index (:class:`torchcompat.migrate.project.ProjectView`),
+    #: set per file by the runner; rules read it as ``ctx.project`` (None for a lone text)
+    project: Any = dataclasses.field(default=None, compare=False, repr=False)
+    #: ``--trace``: the loaded run-time traces (:class:`torchcompat.migrate.trace.Traces`), and the file's own
+    #: (:class:`~torchcompat.migrate.trace.FileTrace`, set per file by the runner); rules ask ``ctx.seen(node)``
+    traces: Any = dataclasses.field(default=None, compare=False, repr=False)
+    trace: Any = dataclasses.field(default=None, compare=False, repr=False)
+    #: the torch release the code was written for (``--source-version``, or a pyproject.toml's
+    #: ``[tool.torchcompat] source-version`` through :meth:`for_file`); None: a file header, else inferred
+    source: Optional[str] = None
+    #: who declared ``source``: ``"--source-version"`` or the pyproject.toml's path
+    source_origin: str = ""
+    #: also read ``[tool.torchcompat] source-version`` from the nearest pyproject.toml above each file
+    use_pyproject: bool = True
+    #: infer every file's era in full (``--explain-era``); else only files where a meaning-changed rule fired
+    explain_era: bool = False
 
     def __post_init__(self) -> None:
         self.target_version = parse_version(self.target, warn=False)
         self.floor_version = parse_version(PORTABLE_FLOOR, warn=False)
+        if self.source is not None and not self.source_origin:
+            self.source_origin = "--source-version"
+
+    def for_file(self, path: str) -> "Options":
+        """These options for one file: the nearest pyproject.toml's ``source-version`` when no
+        ``--source-version`` was given (the flag wins)."""
+        if self.source is not None or not self.use_pyproject:
+            return self
+        from torchcompat.migrate.era import pyproject_version
+
+        version, origin = pyproject_version(path)
+        if version is None:
+            return self
+        return dataclasses.replace(self, source=version, source_origin=origin or "pyproject.toml")
+
+    def era_allows(self, r: Rule, era: Any, evidence: Optional[str] = None) -> bool:
+        """The era gate: may a finding of rule ``r`` in a file of source era ``era`` (an
+        :class:`~torchcompat.migrate.era.Era`, None: unknown) be rewritten? Rules of spelling records
+        always; rules of meaning records only when the era predates the behaviour change, or when
+        run-time ``evidence`` (``"trace"``: a trace saw this site) proves what the code did, or the project
+        does (``"project"``: TC601 found the file that writes the checkpoint a load reads)."""
+        from torchcompat.migrate.era import change_version
+
+        change = change_version(r)
+        if change is None or evidence in ("trace", "project"):
+            return True
+        return era is not None and era.predates(change)
+
+    def target_of(self, library: str = "torch", portable: Optional[bool] = None) -> Optional[str]:
+        """The release of ``library`` the output must run on (None: no release of it pairs with the target)."""
+        floor = self.portable if portable is None else portable
+        if library == "torch":
+            return PORTABLE_FLOOR if floor else self.target
+        from torchcompat.shifts.pairing import paired
+
+        if library in self.targets and not floor:
+            return self.targets[library]
+        return paired(library, PORTABLE_FLOOR if floor else self.target)
 
     def enabled(self, code: str, default: bool = True) -> bool:
         """``--select``/``--ignore`` by code prefix; an opt-in rule (``default=False``) needs its full
@@ -46,8 +103,11 @@ class Options:
             return False
         return not any(code.startswith(p) for p in self.ignore)
 
-    def allows(self, version: str) -> bool:
-        """Whether output may use a plain torch API that exists from ``version`` on."""
+    def allows(self, version: str, library: str = "torch") -> bool:
+        """Whether output may use a plain API of ``library`` (torch by default) that exists from ``version`` on."""
+        if library != "torch":
+            limit = self.target_of(library)
+            return limit is not None and parse_version(version, warn=False) <= parse_version(limit, warn=False)
         limit = self.floor_version if self.portable else self.target_version
         return parse_version(version, warn=False) <= limit
 
@@ -55,8 +115,8 @@ class Options:
         if not r.fixable or (self.safe_only and not r.safe):
             return False
         if self.portable:
-            return r.portable == "adapter" or (r.portable == "plain" and self.allows(r.min_version))
-        return self.allows(r.min_version)
+            return r.portable == "adapter" or (r.portable == "plain" and self.allows(r.min_version, r.library))
+        return self.allows(r.min_version, r.library)
 
 
 @dataclasses.dataclass
@@ -70,6 +130,9 @@ class Finding:
     edits: List[Tuple[int, int, str]] = dataclasses.field(default_factory=list)
     imports: Set[str] = dataclasses.field(default_factory=set)
     offset: int = 0
+    #: what proves the rewrite right besides the source era: ``"trace"`` when a run-time trace saw this
+    #: site (set by the rule); the era gate (:meth:`Options.era_allows`) accepts such edits at any era
+    evidence: Optional[str] = None
 
     def as_dict(self) -> Dict[str, Any]:
         return {
@@ -96,19 +159,23 @@ class Context:
         self.findings: List[Finding] = []
         self.rule: Optional[Rule] = None
         self._pending: Set[str] = set()
+        self._refs: Set[Tuple[str, str]] = set()  # (module, local name) written by the current fix
+        self._bound_at: Optional[Dict[str, int]] = None
         self.tokens: List[tokenize.TokenInfo] = []
         self._tokens_done = False
         self.parse_edits: List[Tuple[int, int, str]] = []  # token rules: edits needed to parse at all
         self.claimed: Set[Any] = set()  # keys rules use to coordinate within one pass
         self._qualnames: Dict[ast.AST, Optional[str]] = {}  # node (hashed by identity) -> qualname
+        self.project = options.project  # the project index as seen from this file, or None
+        self.trace = options.trace  # this file's run-time trace (``--trace``), or None
 
     # --- targets ---------------------------------------------------------------------------
     @property
     def portable(self) -> bool:
         return self.options.portable
 
-    def allows(self, version: str) -> bool:
-        return self.options.allows(version)
+    def allows(self, version: str, library: str = "torch") -> bool:
+        return self.options.allows(version, library)
 
     # --- names -----------------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> Optional[str]:
@@ -144,6 +211,7 @@ class Context:
         ``import <module>`` (``import torchcompat as tc``) when the module is not imported yet."""
         local = self.imports.local_for(module) if self.imports is not None else None
         if local is not None:
+            self._refs.add((module, local))
             return local
         self._pending.add(module)
         return "tc" if module == "torchcompat" else module
@@ -157,6 +225,7 @@ class Context:
             for i in range(len(parts), 0, -1):
                 local = self.imports.local_for(".".join(parts[:i]))
                 if local is not None:
+                    self._refs.add((".".join(parts[:i]), local))
                     return ".".join([local] + parts[i:])
         return ".".join([self.module_ref("torch")] + full.split(".")[1:])
 
@@ -191,6 +260,11 @@ class Context:
         while parent is not None:
             yield parent
             parent = parents.get(id(parent))
+
+    def seen(self, node: ast.AST, *kinds: str) -> List[Dict[str, Any]]:
+        """What a run-time trace saw at ``node`` (events of ``kinds``: ``"div"``, ``"index-0dim"``, ``"mask"``
+        ... see :data:`torchcompat.migrate.trace.KINDS`); ``[]`` without a trace or where the text changed."""
+        return [] if self.trace is None or self.tree is None else self.trace.at(self, node, kinds)
 
     # --- spans -----------------------------------------------------------------------------
     def start(self, node: Any) -> int:
@@ -352,7 +426,15 @@ class Context:
             offset = self.start(node)
         line, col = self.lines.position(offset)
         imports, self._pending = self._pending, set()
+        refs, self._refs = self._refs, set()
         can_fix = bool(edits) and self.options.rule_can_fix(r)
+        for module, local in refs:  # a name the fix writes must be bound above the line it is written on
+            first = self.bound_at(local.split(".", 1)[0])
+            if first is not None and first > line:
+                if local == module and "." not in module:
+                    imports.add(module)  # `import torch` comes later in the file: add one above
+                else:
+                    can_fix = False  # an alias bound later (`import torch as tt`): report only
         finding = Finding(
             code=r.code,
             line=line,
@@ -366,6 +448,18 @@ class Context:
         )
         self.findings.append(finding)
         return finding
+
+    def bound_at(self, local: str) -> Optional[int]:
+        """The first line where a module-level import binds ``local`` (None: not bound by one)."""
+        if self._bound_at is None:
+            found: Dict[str, int] = {}
+            for stmt in getattr(self.tree, "body", None) or ():
+                if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                    for alias in stmt.names:
+                        name = alias.asname or alias.name.split(".", 1)[0]
+                        found.setdefault(name, stmt.lineno)
+            self._bound_at = found
+        return self._bound_at.get(local)
 
     def load_tokens(self) -> List[tokenize.TokenInfo]:
         if not self._tokens_done:

@@ -73,15 +73,18 @@ def _apply_edits(text: str, edits: List[Tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _import_edit(ctx: Context, modules: Set[str]) -> Optional[Tuple[int, int, str]]:
-    """One edit adding ``import torch`` / ``import torchcompat as tc`` at the top of the module."""
+def _import_edit(ctx: Context, modules: Set[str], first_use: int = 0) -> Optional[Tuple[int, int, str]]:
+    """One edit adding ``import torch`` / ``import torchcompat as tc`` at the top of the module (above
+    ``first_use``, the first line a fix writes the name on, when the file's own import comes later)."""
     tree = ctx.tree
     if tree is None or not modules or not getattr(tree, "body", None):
         return None
     lines = []
     for module in sorted(modules):
         if ctx.imports is not None and ctx.imports.local_for(module) is not None:
-            continue
+            bound = ctx.bound_at(module)
+            if not first_use or bound is None or bound <= first_use:
+                continue
         lines.append("import torchcompat as tc" if module == "torchcompat" else "import " + module)
     if not lines:
         return None
@@ -95,7 +98,8 @@ def _import_edit(ctx: Context, modules: Set[str]) -> Optional[Tuple[int, int, st
                 anchor = stmt
                 continue
             if module.split(".")[0] == "torch" or any(n.split(".")[0] == "torch" for n in names):
-                anchor = stmt
+                if not first_use or stmt.lineno < first_use:
+                    anchor = stmt
                 break
     if anchor is None:
         index = 0
@@ -155,7 +159,8 @@ def _apply(text: str, findings: List[Finding], ctx: Optional[Context]) -> Tuple[
     for f in applied:
         modules |= f.imports
     if modules and ctx is not None:
-        edit = _import_edit(ctx, modules)
+        first_use = min((f.line for f in applied if f.imports), default=0)
+        edit = _import_edit(ctx, modules, first_use)
         if edit is not None:
             taken.append(edit)
     taken.sort(key=lambda e: (e[0], e[1]))

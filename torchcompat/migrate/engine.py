@@ -17,6 +17,8 @@ import re
 import sys
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from torchcompat.migrate import era as _era
+
 # Names imported `as` themselves are re-exported: they lived here before context.py and edits.py, and
 # callers and tests import them from the engine.
 from torchcompat.migrate.context import _FIELDS, _LEAF_TYPES, DEFAULT_TARGET, PORTABLE_FLOOR, Context, Finding, Options
@@ -27,6 +29,7 @@ from torchcompat.migrate.edits import _import_edit as _import_edit
 from torchcompat.migrate.edits import _overlaps as _overlaps
 from torchcompat.migrate.edits import _self_overlapping as _self_overlapping
 from torchcompat.migrate.edits import _Taken as _Taken
+from torchcompat.migrate.era import Era
 from torchcompat.migrate.rule import OLDEST, RULES, Rule, derived_version, hint_pattern, rule
 
 __all__ = [
@@ -66,12 +69,20 @@ class Result:
     internal: bool = False  # the error is a bug of ours (a rule's output did not parse), not the file's
     #: where ``text`` differs from the input: ``(old_start, old_end, new_start, new_end)`` spans, sorted
     regions: List[Tuple[int, int, int, int]] = dataclasses.field(default_factory=list)
+    era: Optional[Era] = None  # the source era the meaning rules were gated by (None: no rule could fire)
 
 
 _QUICK = re.compile(r"torch|\basync\s*=|functorch")
 
 
 _ENABLED_CACHE: Dict[Tuple[Tuple[str, ...], Tuple[str, ...]], List[Rule]] = {}
+
+
+def _wanted(options: Options) -> Tuple[str, ...]:
+    """Project mode: the rules that must see this file whatever its words (it calls a legacy Function that
+    a sibling module defines, so its text need not name ``Function`` nor even ``torch``)."""
+    project = options.project
+    return project.wanted_rules() if project is not None else ()
 
 
 def _enabled(options: Options, text: str) -> Tuple[List[Rule], Dict[type, List[Rule]]]:
@@ -85,7 +96,7 @@ def _enabled(options: Options, text: str) -> Tuple[List[Rule], Dict[type, List[R
     token_rules = []
     by_type: Dict[type, List[Rule]] = {}
     for r in enabled:
-        if not r.may_fire(text):
+        if not r.may_fire(text) and r.code not in _wanted(options):
             continue
         if r.tokens:
             token_rules.append(r)
@@ -140,10 +151,13 @@ class Analysis(NamedTuple):
     seen: str  # the text the AST rules saw: `text` with the token rules' edits
     ctx: Optional[Context]
     error: Optional[str]
+    era: Optional[Era] = None  # the file's source era (declared, or inferred on the first pass)
 
 
-def analyse(text: str, options: Options) -> Analysis:
-    """One pass: token rules (their edits applied so that the text parses), then the AST rules."""
+def analyse(text: str, options: Options, era: Optional[Era] = None) -> Analysis:
+    """One pass: token rules (their edits applied so that the text parses), then the AST rules; then
+    the era gate (:meth:`Options.era_allows`) on the findings. ``era``: the file's era, from the first
+    pass (later passes see text whose old spellings are already rewritten); None: declared or inferred here."""
     token_rules, by_type = _enabled(options, text)
     findings: List[Finding] = []
     seen = text
@@ -156,12 +170,14 @@ def analyse(text: str, options: Options) -> Analysis:
         if tctx.parse_edits:
             seen = _apply_edits(text, tctx.parse_edits)
         del tctx  # its token list is as large as the tree: not both at once
+    if era is None:
+        era = _era.declared_era(text, options)
     if not by_type and not findings:
-        return Analysis(findings, text, seen, None, None)  # no rule can fire here: not even parsed
+        return Analysis(findings, text, seen, None, None, era)  # no rule can fire here: not even parsed
     try:
         tree = ast.parse(seen)
     except (SyntaxError, ValueError) as exc:
-        return Analysis(findings, text, seen, None, _syntax(exc))
+        return Analysis(findings, text, seen, None, _syntax(exc), era)
     ctx = Context(seen, tree, options)
     if by_type:
         _walk(tree, by_type, ctx)
@@ -169,7 +185,12 @@ def analyse(text: str, options: Options) -> Analysis:
         findings.extend(ctx.findings)
         if len(findings) > len(ctx.findings):
             findings.sort(key=lambda f: (f.line, f.col))
-    return Analysis(findings, text, seen, ctx, None)
+    if era is None:
+        era = _era.infer(ctx, findings, full=options.explain_era or _era.needs_full(findings))
+    _era.gate(findings, era, options)
+    if options.trace is not None:  # --trace: meaning fixes on lines the run never executed are reported
+        options.trace.gate(findings, ctx)
+    return Analysis(findings, text, seen, ctx, None, era)
 
 
 def process_text(text: str, options: Options) -> Result:
@@ -178,7 +199,7 @@ def process_text(text: str, options: Options) -> Result:
         raise RuntimeError(
             "torchcompat check/migrate needs Python >= 3.8 (ast end positions); this is %s" % sys.version.split()[0]
         )
-    if not _QUICK.search(text):
+    if not _QUICK.search(text) and not _wanted(options):
         return Result([], text)
     # The trees and findings of one file hold no reference cycles worth collecting, and the cyclic
     # collector's full passes over millions of AST nodes made large files superlinear: pause it.
@@ -192,13 +213,16 @@ def process_text(text: str, options: Options) -> Result:
 
 
 def _process(text: str, options: Options) -> Result:
+    if options.trace is not None:
+        options.trace.begin(text)  # the trace's positions are this text's
     analysis: Optional[Analysis] = analyse(text, options)
     assert analysis is not None
     first = analysis.findings
+    era = analysis.era
     if analysis.error is not None:
-        return Result(first, text, error=analysis.error)
+        return Result(first, text, error=analysis.error, era=era)
     if not options.fix:
-        return Result(first, text, remaining=first)
+        return Result(first, text, remaining=first, era=era)
     fixed: Dict[str, int] = {}
     current = text
     remaining = first
@@ -225,22 +249,27 @@ def _process(text: str, options: Options) -> Result:
             regions = _compose(regions, edits)
         previous = current
         current = new_text
+        if options.trace is not None:
+            options.trace.moved(current, regions)
         analysis = None  # one tree in memory at a time
-        analysis = analyse(current, options)
+        analysis = analyse(current, options, era)
+        if era is not None and era.partial and _era.needs_full(analysis.findings):
+            era = _era.complete(era, text, options)  # a rewrite exposed a meaning-changed finding
+            analysis = analyse(current, options, era)
         if analysis.error is not None:
-            error = _invalid_output(_culprits(previous, options), analysis.error)
-            return Result(first, text, error=error, remaining=first, internal=True)
+            error = _invalid_output(_culprits(previous, options, era), analysis.error)
+            return Result(first, text, error=error, remaining=first, internal=True, era=era)
     else:
         remaining = analysis.findings
     if current == text:
-        return Result(first, text, fixed=fixed, remaining=remaining)
+        return Result(first, text, fixed=fixed, remaining=remaining, era=era)
     if analysis.ctx is None or analysis.seen != current:  # the last pass did not parse `current` itself
         try:
             ast.parse(current)
         except (SyntaxError, ValueError) as exc:  # pragma: no cover - a fix that breaks the code is caught above
             error = _invalid_output(sorted(fixed), _syntax(exc))
-            return Result(first, text, error=error, remaining=first, internal=True)
-    return Result(first, current, changed=True, fixed=fixed, remaining=remaining, regions=regions)
+            return Result(first, text, error=error, remaining=first, internal=True, era=era)
+    return Result(first, current, changed=True, fixed=fixed, remaining=remaining, regions=regions, era=era)
 
 
 def _syntax(exc: BaseException) -> str:
@@ -259,17 +288,17 @@ def _invalid_output(codes: Sequence[str], error: str) -> str:
     )
 
 
-def _culprits(text: str, options: Options) -> List[str]:
+def _culprits(text: str, options: Options, era: Optional[Era] = None) -> List[str]:
     """The rules whose fixes alone already make ``text`` unparsable (each tried by itself); all the
     rules of the pass when only their combination fails. Runs only after a failure, so cost is no issue."""
-    analysis = analyse(text, options)
+    analysis = analyse(text, options, era)
     codes = sorted({f.code for f in analysis.findings if f.fixable})
     guilty = []
     for code in codes:
         if RULES[code].tokens:
             token_findings = [f for f in analysis.findings if f.code == code]
             candidate, applied, _ = _apply(text, token_findings, None)
-            failed = bool(applied) and analyse(candidate, options).error is not None
+            failed = bool(applied) and analyse(candidate, options, era).error is not None
         else:
             ast_findings = [f for f in analysis.findings if f.code == code]
             candidate, applied, _ = _apply(analysis.seen, ast_findings, analysis.ctx)

@@ -115,9 +115,10 @@ def _parent_ignores(folder: str) -> List[GitIgnore]:
 
 
 def iter_python_files(paths: Sequence[str]) -> Iterator[str]:
-    """Every file named (whatever its name) and every ``*.py``/``*.pyi`` under the folders named. A path
-    named here is followed when it is a symbolic link (to a file or a folder); links met while walking a
-    folder are not (they may lead out of the tree, or to a file already covered)."""
+    """Every file named (whatever its name) and every ``*.py``/``*.pyi``/``*.ipynb`` under the folders named
+    (``.ipynb_checkpoints`` is hidden, so skipped). A path named here is followed when it is a symbolic link
+    (to a file or a folder); links met while walking a folder are not (they may lead out of the tree, or to a
+    file already covered)."""
     for root in paths:
         if root == "-" or os.path.isfile(root):
             yield root
@@ -147,7 +148,7 @@ def _walk(folder: str, stack: List[GitIgnore]) -> Iterator[str]:
             if stack and _ignored(entry.path, True, stack):
                 continue
             yield from _walk(entry.path, stack)
-        elif name.endswith((".py", ".pyi")) and entry.is_file(follow_symlinks=False):
+        elif name.endswith((".py", ".pyi", ".ipynb")) and entry.is_file(follow_symlinks=False):
             if stack and _ignored(entry.path, False, stack):
                 continue
             yield entry.path

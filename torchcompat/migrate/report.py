@@ -15,7 +15,9 @@ def text_lines(reports: Sequence[FileReport], remaining: bool = False) -> List[s
     out = []
     for report in reports:
         for f in report.remaining if remaining else report.findings:
-            out.append("%s:%d:%d: %s %s" % (report.path, f.line, f.col, f.code, f.message))
+            # a notebook's findings name their cell (torchcompat/migrate/ipynb.py)
+            cell = "cell %d:" % f.cell if getattr(f, "cell", None) else ""
+            out.append("%s:%s%d:%d: %s %s" % (report.path, cell, f.line, f.col, f.code, f.message))
     return out
 
 
@@ -145,7 +147,7 @@ def as_sarif(reports: Sequence[FileReport], remaining: bool = False) -> str:
                     "ruleId": f.code,
                     "ruleIndex": index[f.code],
                     "level": "warning" if f.severity == "warning" else "error",
-                    "message": {"text": f.message},
+                    "message": {"text": ("cell %d: " % f.cell if getattr(f, "cell", None) else "") + f.message},
                     "locations": [
                         {
                             "physicalLocation": {

@@ -38,6 +38,8 @@ class Rule:
     record: Any = None  # the Shift this rule is the face of (``shift`` is its id)
     emits: Tuple[Any, ...] = ()  # the Shifts whose API the fix writes: min_version is derived from them
     example: Tuple[str, str] = ("", "")  # (before, after): one line of legacy code and its fix
+    #: the library whose release ``min_version`` names (``"torchvision"`` for a fix writing its new API)
+    library: str = "torch"
 
     def __post_init__(self) -> None:
         # the substring pre-test needs every hint to be a plain word (a regex hint skips it)
@@ -69,6 +71,7 @@ class Rule:
             "record": self.shift,
             "emits": [getattr(e, "id", None) or e.shift.id for e in self.emits],
             "kind": getattr(self.record, "kind", None),
+            "library": self.library,
         }
 
     def fields(self) -> Dict[str, Any]:
@@ -140,6 +143,18 @@ def _record(ref: Any) -> Any:
     return REGISTRY.get(ref) if isinstance(ref, str) else ref  # KeyError: a rule must name a declared shift
 
 
+def derived_library(emits: Sequence[Any], record: Any = None) -> str:
+    """The library whose release a fix needs: that of the records it writes (of the rule's own record when it
+    writes nothing); a fix writing the new API of two libraries names the non-torch one."""
+    libraries = {getattr(getattr(e, "shift", e), "library", "torch") for e in emits}
+    libraries.discard("torch")
+    if len(libraries) > 1:
+        raise ValueError("a fix writes the API of several libraries: %s" % sorted(libraries))
+    if libraries:
+        return libraries.pop()
+    return getattr(record, "library", "torch") if not emits else "torch"
+
+
 def derived_version(emits: Sequence[Any]) -> str:
     """The torch release a fix needs: the newest ``added`` of the records whose API it writes."""
     versions = [e.added for e in emits if e.added]
@@ -207,6 +222,7 @@ def rule(
             shift,
             writes,
             example,
+            derived_library(writes, shift),
         )
         obj.message = obj.format(message)
         for face_of in (shift,) + tuple(_record(a) for a in also):

@@ -32,14 +32,15 @@ def what(r: Rule) -> str:
 
 def _record_facts(record: Any) -> str:
     parts = []
+    lib = getattr(record, "library", "torch")  # a domain library's records name its own releases
     if record.added:
-        parts.append("the new API arrived in torch %s" % record.added)
+        parts.append("the new API arrived in %s %s" % (lib, record.added))
     if record.deprecated:
-        parts.append("the old one was deprecated in torch %s" % record.deprecated)
+        parts.append("the old one was deprecated in %s %s" % (lib, record.deprecated))
     if record.removed:
-        parts.append("removed (or broken) in torch %s" % record.removed)
+        parts.append("removed (or broken) in %s %s" % (lib, record.removed))
     if record.changed:
-        parts.append("its behaviour changed in torch %s" % record.changed)
+        parts.append("its behaviour changed in %s %s" % (lib, record.changed))
     return "; ".join(parts)
 
 
@@ -81,7 +82,8 @@ def fix_safety(r: Rule) -> str:
         else "Unsafe: the rewrite may change behaviour (review it; `--safe-only` skips it)."
     )
     emits = ", ".join("`%s`" % _emit_id(e) for e in r.emits)
-    text += " The plain fix needs torch %s (%s)." % (
+    text += " The plain fix needs %s %s (%s)." % (
+        getattr(r, "library", "torch"),
         r.min_version,
         "derived from the records it writes: %s" % emits if emits else "it writes no API newer than the oldest release",
     )
@@ -149,7 +151,15 @@ def render(rules: Optional[Sequence[Rule]] = None) -> str:
         fix = "—" if not r.fixable else ("safe" if r.safe else "unsafe")
         out.append(
             "| [%s](#%s) | %s | `%s` | %s | %s | %s |"
-            % (r.code, _anchor(r), r.name, r.shift, fix, r.min_version, getattr(r.record, "kind", None) or "")
+            % (
+                r.code,
+                _anchor(r),
+                r.name,
+                r.shift,
+                fix,
+                r.min_version if r.library == "torch" else "%s %s" % (r.library, r.min_version),
+                getattr(r.record, "kind", None) or "",
+            )
         )
     out.append("")
     for r in rules:

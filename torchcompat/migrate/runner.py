@@ -43,6 +43,7 @@ class FileReport:
     lines: int = 0
     output: Optional[bytes] = None  # stdin mode: the fixed bytes
     kind: str = ""
+    era: Any = None  # the source era the meaning rules were gated by (torchcompat.migrate.era.Era), or None
 
 
 #: A changed block of at most this many lines is aligned line by line (difflib); a larger one is shown
@@ -218,13 +219,17 @@ def process_path(
         return FileReport(path, [], error=_missing(path), kind="missing")
     except OSError as exc:
         return FileReport(path, [], error="could not read: %s" % os_reason(exc), kind="read")
+    if path.lower().endswith(".ipynb"):  # a notebook: its code cells as one module (torchcompat/migrate/ipynb.py)
+        from torchcompat.migrate.ipynb import process_notebook
+
+        return process_notebook(path, data, options, write, want_diff, force_readonly)
     try:
         source = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         return FileReport(path, [], error="could not be decoded: %s" % exc, kind="parse")
     text = source.text
     try:
-        result = process_text(text, options)
+        result = process_text(text, options.for_file(path))
     except RecursionError:
         return FileReport(path, [], error="too deeply nested to analyse", lines=text.count("\n"), kind="parse")
     except RuleError as exc:
@@ -241,6 +246,7 @@ def process_path(
         lines=text.count("\n") + 1,
         fixed=result.fixed,
         remaining=result.remaining,
+        era=result.era,
     )
     if result.error is not None:
         report.error = result.error if result.internal else "could not be parsed: %s" % result.error
@@ -268,10 +274,24 @@ def process_path(
     return report
 
 
+#: project mode: the index of the run's files (:func:`torchcompat.migrate.project.build_index`), set by
+#: :func:`run` (and in each worker by the pool's initializer) for the duration of a run
+_PROJECT: Any = None
+
+
+def _set_project(project: Any) -> None:
+    global _PROJECT
+    _PROJECT = project
+
+
 def _safe(path: str, options: Options, write: bool, want_diff: bool, force_readonly: bool) -> FileReport:
     """:func:`process_path`, with anything unforeseen reported for the file instead of ending the run
     (in a worker, an exception would abort the whole pool and lose every other file's report)."""
     try:
+        if _PROJECT is not None:
+            options = dataclasses.replace(options, project=_PROJECT.view(path))
+        if options.traces is not None:  # --trace: this file's run-time evidence (a fresh view per file)
+            options = dataclasses.replace(options, trace=options.traces.view(path))
         return process_path(path, options, write, want_diff, force_readonly=force_readonly)
     except Exception as exc:  # reported, with its type, as our bug
         return FileReport(
@@ -306,12 +326,44 @@ def run(
     jobs = jobs or (os.cpu_count() or 1)
     total = len(files)
     regular = [f for f in files if f != "-"]
+    _set_project(_build_project(regular, options))
+    try:
+        _run_files(regular, options, write, want_diff, jobs, progress, force_readonly, reports, total)
+    finally:
+        _set_project(None)
+    if stdin_data is not None:
+        reports.append(process_path("-", options, write, want_diff, data=stdin_data))
+    order = {p: i for i, p in enumerate(files)}
+    reports.sort(key=lambda r: order.get(r.path, 0))
+    return reports
+
+
+def _build_project(files: List[str], options: Options) -> Any:
+    """The project index of the run's files, built before the per-file pass (None when no rule that uses it
+    is enabled or can fire): a load in one file then knows what another file saves there."""
+    from torchcompat.migrate.project import build_index
+
+    enabled = [code for code in ("TC601", "TC104") if options.enabled(code)]
+    return build_index(files, enabled) if enabled and files else None
+
+
+def _run_files(
+    regular: List[str],
+    options: Options,
+    write: bool,
+    want_diff: bool,
+    jobs: int,
+    progress: Optional[Callable[[int, int], None]],
+    force_readonly: bool,
+    reports: List[FileReport],
+    total: int,
+) -> None:
     if jobs > 1 and len(regular) >= PARALLEL_THRESHOLD:
         import multiprocessing
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         pool_ctx = multiprocessing.get_context(method)
-        with pool_ctx.Pool(jobs) as pool:
+        with pool_ctx.Pool(jobs, initializer=_set_project, initargs=(_PROJECT,)) as pool:
             work = [(f, options, write, want_diff, force_readonly) for f in regular]
             chunk = max(1, min(32, len(work) // (jobs * 8) or 1))
             for done, report in enumerate(pool.imap(_work, work, chunksize=chunk), 1):
@@ -323,8 +375,3 @@ def run(
             reports.append(_safe(path, options, write, want_diff, force_readonly))
             if progress is not None:
                 progress(done, total)
-    if stdin_data is not None:
-        reports.append(process_path("-", options, write, want_diff, data=stdin_data))
-    order = {p: i for i, p in enumerate(files)}
-    reports.sort(key=lambda r: order.get(r.path, 0))
-    return reports

@@ -28,6 +28,9 @@ AREAS = (
     "export",
     "testing",
     "vision",
+    "audio",
+    "text",
+    "typos",
 )
 
 #: torch's own submodules that are ``torchcompat`` namespaces even before an adapter lands in them.

@@ -93,8 +93,7 @@ AG_LEGACY_FUNCTION = shift(
     deprecated="1.2",
     removed="1.5",
     strategy="codemod",
-    verified=False,
-    notes='added: 0.2 ? (ctx-style Functions); deprecated: 1.2/1.3 (warning "will be removed in 1.3"); removed: 1.5 (RuntimeError "Legacy autograd function with non-static forward method is deprecated"). How common: VH (12/12)',
+    notes='added: 0.2 ? (ctx-style Functions); deprecated: 1.2 (warning "will be removed in 1.3"; the release matrix: warns on 1.2-1.4); removed: 1.5 (RuntimeError "Legacy autograd function with non-static forward method is deprecated"; the matrix: raises from 1.5 to 2.15). How common: VH (12/12)',
     kind="spelling",
 )
 
@@ -155,6 +154,24 @@ AG_ZERO_DIM_ITERATION = shift(
     removed="0.4",
     strategy="codemod",
     notes='Silent change: errors such as "Expected input batch_size (1) to match target batch_size (0)" or "zero-dimensional tensor cannot be concatenated". How common: M (2 of 35 real scripts)',
+    kind="meaning",
+)
+
+AG_SCALAR_ONE_ELEMENT = shift(
+    "ag-scalar-one-element",
+    "0.3 scalars were 1-element tensors: losses, reductions and x[i] of a 1-D Variable are 0-dim since 0.4",
+    old="`torch.cat([loss_a, loss_b])`, `criterion(out, label_from_iteration)`, `loss.data.numpy()[0]`, "
+    "`len(loss)` on results of shape `(1,)` (0.3)",
+    new="`torch.stack([...])` / `x.view(1)`, `label.view(1)`, `loss.item()`",
+    added="0.4",
+    removed="0.4",
+    link="https://pytorch.org/blog/pytorch-0_4_0-migration-guide/",
+    strategy="legacy-restore",
+    notes="0.3 had no 0-dim tensors: a reduction or loss on a Variable, and `v[i]` of a 1-D Variable, gave shape "
+    '`(1,)`; 0.4.0 made them 0-dim (migration guide, "Support for 0-dimensional (scalar) Tensors"). Old code then '
+    'raises: "zero-dimensional tensor cannot be concatenated", "Expected input batch_size (1) to match target '
+    'batch_size (0)", IndexError on a 0-d array, "len() of a 0-d tensor". `torchcompat run` (era 0.3) treats the '
+    "0-dim value as `(1,)` exactly where torch raises, in the project's own code.",
     kind="meaning",
 )
 

@@ -34,9 +34,9 @@ DATA_ITER_CLASS = shift(
     removed="1.2",
     strategy="warn-only",
     verified=False,
-    notes="removed: 1.2 ? (ImportError/AttributeError). How common: H (see above)",
+    notes="removed: 1.2 ? (ImportError/AttributeError). How common: H (see above)"
+    " No restore (issue #15): subclasses of `_DataLoaderIter` override its internals (`sample_iter`, `data_queue`, `_put_indices`, ...) that the 1.2+ iterators do not have, so an alias would run with different meaning.",
     kind="spelling",
-    planned="restore: torchcompat run should bring the old behaviour back (issue #15)",
 )
 
 DATA_DEFAULT_COLLATE = shift(
@@ -63,6 +63,12 @@ DATA_DEFAULT_COLLATE.moved(
     code="TC866",
     adapter="utils.data.default_collate",
     alias=False,
+)
+DATA_DEFAULT_COLLATE.moved(  # public beside default_collate (TorchFix TOR104/TOR105)
+    "torch.utils.data._utils.collate.default_convert",
+    "torch.utils.data.default_convert",
+    code="TC874",
+    restore=False,
 )
 
 DATA_PREFETCH_NO_WORKERS = shift(

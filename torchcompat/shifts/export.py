@@ -31,7 +31,6 @@ ONNX_DYNAMO_DEFAULT = shift(
     verified=False,
     notes="added: 2.5 (`dynamo=` kwarg); deprecated: 2.8/2.9 (warnings) ?; removed: 2.9: default `dynamo=True`. Silent change: YES: a different exporter/graph; legacy kwargs fail or behave differently. How common: M (6)",
     kind="meaning",
-    planned="restore: torchcompat run should bring the old behaviour back (issue #15)",
 )
 
 ONNX_DYNAMO_EXPORT = shift(

@@ -31,6 +31,46 @@ class Scale(torch.autograd.Function):
 
 
 class Kept(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Square(Function):
+    # 0.3 names: saved_variables, needs_input_grad; in-place: mark_dirty
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.mark_dirty(x)
+        ctx.note = "squared"
+        return x.mul_(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        if not ctx.needs_input_grad[0]:
+            return None
+        return 2 * x * g
+
+
+class Helper(Function):
+    # reported: forward calls another method on self
+    def forward(self, x):
+        return self.twice(x)
+
+    def backward(self, g):
+        return 2 * g
+
+    def twice(self, x):
+        return x * 2
+
+
+class Passed(Function):
+    # reported: an instance is handed to other code
     def forward(self, x):
         return x
 
@@ -38,6 +78,22 @@ class Kept(Function):
         return g
 
 
-kept = Kept()
 x = torch.randn(3, requires_grad=True)
-y = MyReLU.apply(x) + Scale.apply(x, x, 2.0, 0.0) + Scale.apply(x, x, 3.0, 1.0) + kept(x)
+y = MyReLU.apply(x) + Scale.apply(x, x, 2.0, 0.0) + Scale.apply(x, x, 3.0, 1.0) + Kept.apply(x)
+z = Kept.apply(y) * 2
+
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.square = Square.apply
+
+    def forward(self, x):
+        return self.square(x.clone())
+
+
+def run(fn, x):
+    return fn(x)
+
+
+out = Net()(x) + Helper()(x) + run(Passed(), x)

@@ -1,3 +1,4 @@
+# torchcompat: source-version 2.3 (the era the code was written for: see migrate/README.md)
 import torch
 import torchcompat as tc
 from torch.utils.checkpoint import checkpoint

@@ -1,3 +1,4 @@
+# torchcompat: source-version 1.7 (the era the code was written for: see migrate/README.md)
 import torch.nn as nn
 import torchcompat as tc
 

@@ -1,3 +1,4 @@
+# torchcompat: source-version 1.7 (the era the code was written for: see migrate/README.md)
 import torch.nn as nn
 
 model = nn.Linear(2, 2)

@@ -1,3 +1,4 @@
+# torchcompat: source-version 1.1 (the era the code was written for: see migrate/README.md)
 import torch
 
 x = torch.arange(0, 6).float().view(2, 3)

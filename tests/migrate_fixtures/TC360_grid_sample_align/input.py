@@ -1,3 +1,4 @@
+# torchcompat: source-version 1.2 (the era the code was written for: see migrate/README.md)
 import torch.nn.functional as F
 from torch.nn.functional import affine_grid
 

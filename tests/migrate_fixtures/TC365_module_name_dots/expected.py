@@ -1,3 +1,4 @@
+# torchcompat: source-version 0.3 (the era the code was written for: see migrate/README.md)
 import torch.nn as nn
 
 

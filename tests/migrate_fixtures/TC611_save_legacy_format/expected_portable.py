@@ -1,3 +1,4 @@
+# torchcompat: source-version 1.5 (the era the code was written for: see migrate/README.md)
 import torch
 import torchcompat as tc
 

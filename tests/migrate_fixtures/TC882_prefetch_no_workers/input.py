@@ -1,3 +1,4 @@
+# torchcompat: source-version 1.13 (the era the code was written for: see migrate/README.md)
 from torch.utils.data import DataLoader
 
 a = DataLoader(ds, batch_size=4, prefetch_factor=2)

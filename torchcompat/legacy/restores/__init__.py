@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-AREAS = ("autograd", "tensor", "nn", "data", "linalg", "fft", "serialization", "moves")
+AREAS = ("autograd", "tensor", "scalars", "nn", "data", "linalg", "fft", "serialization", "export", "vision", "moves")
 
 
 def load_all() -> None:

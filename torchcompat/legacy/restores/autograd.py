@@ -10,9 +10,15 @@ import threading
 import types
 from typing import Any, Dict
 
-from torchcompat.legacy.engine import note
+from torchcompat.legacy.engine import in_scope, note
 from torchcompat.legacy.face import WRAP, Restore, attach
-from torchcompat.shifts.autograd import AG_DATA_INDEX_0, AG_LEGACY_FUNCTION, AG_RETAIN_VARIABLES, AG_VOLATILE
+from torchcompat.shifts.autograd import (
+    AG_DATA_INDEX_0,
+    AG_LEGACY_FUNCTION,
+    AG_RETAIN_VARIABLES,
+    AG_VARIABLE_WRAPPER,
+    AG_VOLATILE,
+)
 
 # -- x.data[0] / x[0] on a 0-dim tensor ------------------------------------------------------------
 
@@ -31,8 +37,8 @@ def _index_0dim_fails(env: Any) -> bool:
 def _getitem(env: Any, era: str, original: Any) -> Any:
     @functools.wraps(original)
     def __getitem__(self: Any, index: Any) -> Any:
-        if index.__class__ is int and (index == 0 or index == -1) and self.dim() == 0:
-            note("data-index-0", "x[0] on a 0-dim tensor gives x.item(), as in 0.4; write x.item()", 1)
+        if index.__class__ is int and (index == 0 or index == -1) and self.dim() == 0 and in_scope():
+            note("data-index-0", "x[0] on a 0-dim tensor gives x.item(), as in 0.4; write x.item()", 1, (self,))
             if self.requires_grad:
                 return original(self, Ellipsis)  # keep the graph: the 0-dim tensor itself
             return self.item()
@@ -216,6 +222,72 @@ for _target in ("autograd.Variable", "autograd.variable.Variable"):
             needed=_has_subclass_dispatch,
             summary="Variable(x, volatile=True): no graph is recorded from x or anything computed from it (0.3)",
             until=None,  # 0.4 still took volatile= (warning, no effect): 0.4-era scripts pass it
+        ),
+    )
+
+# -- type(h) == Variable -----------------------------------------------------------------------------
+# In 0.3 every autograd value was a Variable, so ``type(h) == Variable`` (repackage_hidden in every 2017 language
+# model) told a Variable from a tuple of them; Parameter subclassed Variable, so for it the test was False. Since 0.4
+# the type of every tensor is torch.Tensor and the test is always False. Restored on Variable's metaclass, so that
+# both ``type(t) == Variable`` and ``Variable == type(t)`` answer as in 0.3 (type.__eq__ gives NotImplemented for two
+# distinct classes, and Python then asks the other operand's metaclass); isinstance is unchanged.
+
+
+def _is_variable(cls: Any, original: Any) -> bool:
+    return cls is original or _VARIABLE.get(id(original)) is cls
+
+
+def _variable_compare(env: Any, era: str, original: Any) -> Any:
+    torch = env.torch
+    variable = torch.autograd.Variable
+    if variable.__bases__ and _VARIABLE.get(id(variable.__bases__[0])) is variable:
+        variable = variable.__bases__[0]  # the volatile restore's subclass: torch's own class is its base
+    tensor_cls = torch.Tensor
+    name = original.__name__
+
+    def same(cls: Any, other: Any) -> bool:
+        if not _is_variable(cls, variable):
+            return False
+        if other is tensor_cls or _is_variable(other, variable):
+            return True
+        return other is _VOLATILE.get(id(torch))
+
+    if name == "__hash__":
+
+        def __hash__(cls: Any) -> int:
+            # equal classes hash alike: every Variable class hashes as torch.Tensor while restored
+            return original(tensor_cls) if _is_variable(cls, variable) else original(cls)
+
+        return __hash__
+
+    equal = name == "__eq__"
+
+    def compare(cls: Any, other: Any) -> Any:
+        if cls is not other and same(cls, other) and in_scope(1):
+            note(
+                "variable-type",
+                "type(x) == Variable is True for tensors (0.3); write isinstance(x, torch.Tensor)",
+                1,
+                operands=(cls, other),
+            )
+            return equal
+        return original(cls, other)
+
+    compare.__name__ = compare.__qualname__ = name
+    return compare
+
+
+for _target in ("__eq__", "__ne__", "__hash__"):
+    attach(
+        AG_VARIABLE_WRAPPER,  # the record of TC106 (type(x) == Variable -> isinstance), which removes the need
+        Restore(
+            "autograd.variable.VariableMeta." + _target,
+            _variable_compare,
+            WRAP,
+            name="variable-type",
+            until="0.4",
+            rule="TC106",
+            summary="type(t) == Variable is True for a tensor, False for a Parameter, as in 0.3",
         ),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Tuple
 
-from torchcompat.legacy.engine import note
+from torchcompat.legacy.engine import in_scope, note
 from torchcompat.legacy.face import WRAP, Restore, attach
 from torchcompat.shifts.tensor import T_ASYNC_KWARG, T_INT_DIV_AS_INDEX, T_UINT8_MASK
 
@@ -70,8 +70,15 @@ def _div_wrapper(reflected: bool = False, inplace: bool = False) -> Callable[[An
 
         @functools.wraps(original)
         def wrapper(self: Any, other: Any, *args: Any, **kwargs: Any) -> Any:
-            if not args and not kwargs and other.__class__ is not float and is_integral(self) and is_integral(other):
-                note("int-div", message, 1)
+            if (
+                not args
+                and not kwargs
+                and other.__class__ is not float
+                and is_integral(self)
+                and is_integral(other)
+                and in_scope()  # third-party code gets torch's own `/`
+            ):
+                note("int-div", message, 1, operands=(other, self) if reflected else (self, other))
                 if inplace:
                     return div_(self, other)
                 if reflected:
@@ -98,8 +105,9 @@ def _torch_div(env: Any, era: str, original: Any) -> Any:
             and other.__class__ is not float
             and is_integral(input)
             and is_integral(other)
+            and in_scope()
         ):
-            note("int-div", message, 1)
+            note("int-div", message, 1, operands=(input, other))
             return div(input, other)
         return original(input, other, *args, **kwargs)
 
@@ -159,11 +167,13 @@ def _mask_wrapper(position: int) -> Callable[[Any, str, Any], Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if len(args) > position:
                 mask = args[position]
-                if getattr(mask, "dtype", None) is uint8:
-                    note("uint8-mask", "uint8 (ByteTensor) mask used as a bool mask; write mask.bool()", 1)
+                if getattr(mask, "dtype", None) is uint8 and in_scope():
+                    note("uint8-mask", "uint8 (ByteTensor) mask used as a bool mask; write mask.bool()", 1, (mask,))
                     args = args[:position] + (mask.bool(),) + args[position + 1 :]
-            elif getattr(kwargs.get("mask"), "dtype", None) is uint8:
-                note("uint8-mask", "uint8 (ByteTensor) mask used as a bool mask; write mask.bool()", 1)
+            elif getattr(kwargs.get("mask"), "dtype", None) is uint8 and in_scope():
+                note(
+                    "uint8-mask", "uint8 (ByteTensor) mask used as a bool mask; write mask.bool()", 1, (kwargs["mask"],)
+                )
                 kwargs["mask"] = kwargs["mask"].bool()
             return original(*args, **kwargs)
 

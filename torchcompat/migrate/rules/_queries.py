@@ -134,8 +134,10 @@ def unused_target(ctx: Context, target: ast.AST, scope: ast.AST) -> bool:
     return isinstance(target, ast.Name) and (target.id == "_" or not name_loaded(ctx, target.id, scope))
 
 
-def call_rule(qualnames: Sequence[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Wrap ``func(call, ctx, qualname)`` so it only sees calls of one of ``qualnames``."""
+def call_rule(qualnames: Sequence[str], imports: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap ``func(call, ctx, qualname)`` so it only sees calls of one of ``qualnames``. ``imports=True`` (a
+    deprecated or removed name): ``from m import name`` of one of them is reported too, at the imported name
+    (declare ``ast.ImportFrom`` in the rule's ``nodes``), as each use is."""
     wanted = frozenset(qualnames)
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -144,6 +146,8 @@ def call_rule(qualnames: Sequence[str]) -> Callable[[Callable[..., Any]], Callab
                 qual = ctx.qualname(node.func)
                 if qual in wanted:
                     func(node, ctx, qual)
+            elif imports and isinstance(node, ast.ImportFrom):
+                report_imports(ctx, node, wanted)
 
         visit.__name__ = func.__name__
         visit.__doc__ = func.__doc__
@@ -151,6 +155,19 @@ def call_rule(qualnames: Sequence[str]) -> Callable[[Callable[..., Any]], Callab
         return visit
 
     return wrap
+
+
+def report_imports(ctx: Context, node: ast.ImportFrom, qualnames: Any, message: Optional[str] = None) -> int:
+    """Report ``from m import name`` for each imported name whose qualified name is in ``qualnames`` (at the
+    name itself where Python gives its position, so a multi-line import is reported on the right line)."""
+    if node.level or not node.module:
+        return 0
+    found = 0
+    for alias in node.names:
+        if node.module + "." + alias.name in qualnames:
+            ctx.report(alias if getattr(alias, "lineno", None) else node, message=message)
+            found += 1
+    return found
 
 
 # --- dtype inference (for masks and integer division) -----------------------------------------
@@ -317,3 +334,123 @@ def single_assignment(ctx: Context, name: ast.Name) -> Optional[ast.AST]:
         else:
             return None
     return found if count == 1 else None
+
+
+# --- 0-dim values (for x[0] -> x.item()) ---------------------------------------------------------
+#: torch.nn.functional losses whose default reduction gives a 0-dim tensor since 0.4
+_F_LOSSES = {"cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "nll_loss"}
+
+
+def _unreduced(ctx: Context, call: ast.Call) -> bool:
+    """Whether a loss call or constructor asks for an unreduced (per-element) result."""
+    for kw in call.keywords:
+        if kw.arg is None:
+            return True
+        if kw.arg == "reduce" and not is_const(kw.value, True):
+            return True
+        if kw.arg == "reduction" and const(kw.value) not in ("mean", "sum", "elementwise_mean"):
+            return True
+    return False
+
+
+def _is_loss_module(ctx: Context, node: ast.AST) -> bool:
+    """A name bound (in its scope, or at module level) only to ``nn.XxxLoss(...)`` with a reduction."""
+    if not isinstance(node, ast.Name):
+        return False
+    value = single_assignment(ctx, node)
+    if value is None and ctx.imports is not None and scope_of(ctx, node) is not ctx.tree:
+        functions = [
+            s for s in ctx.ancestors(node) if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        ]
+        if not any(node.id in ctx.imports.local_names(s) for s in functions):
+            value = _module_assignment(ctx, node.id)
+    if not isinstance(value, ast.Call) or _unreduced(ctx, value):
+        return False
+    qual = ctx.qualname(value.func) or ""
+    return qual.startswith("torch.nn.") and qual.endswith("Loss")
+
+
+def _module_assignment(ctx: Context, name: str) -> Optional[ast.AST]:
+    found = [n for n in ctx.names_of(name) if not isinstance(n.ctx, ast.Load)]
+    if len(found) != 1:
+        return None
+    parent = ctx.parent(found[0])
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and ctx.parent(parent) is ctx.tree:
+        return parent.value
+    return None
+
+
+def zero_dim(ctx: Context, node: ast.AST, depth: int = 0) -> bool:
+    """Whether ``node`` is a 0-dim tensor since torch 0.4 by its data flow: a reduction (``.sum()``,
+    ``.mean()`` without a dim), a loss (``criterion(out, y)`` with ``criterion = nn.XxxLoss()``,
+    ``F.nll_loss(...)``, ``F.*_loss``) with its default reduction, or a name bound once to one of those."""
+    if depth > 3:
+        return False
+    if isinstance(node, ast.Name):
+        value = single_assignment(ctx, node)
+        return value is not None and zero_dim(ctx, value, depth + 1)
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in ("sum", "mean") and not node.args and not node.keywords:
+        return ctx.qualname(func) is None
+    qual = ctx.qualname(func) or ""
+    if qual.startswith("torch.nn.functional."):
+        tail = qual.rsplit(".", 1)[1]
+        return (tail.endswith("_loss") or tail in _F_LOSSES) and not _unreduced(ctx, node)
+    return _is_loss_module(ctx, func) and not node.keywords
+
+
+def _scalar_factor(ctx: Context, node: ast.AST) -> bool:
+    """A Python number: a numeric literal or ``len(...)``."""
+    if isinstance(node, ast.Constant):
+        return type(node.value) in (int, float)
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "len"
+        and ctx.qualname(node.func) is None
+    )
+
+
+def _data_of_zero_dim(ctx: Context, node: ast.AST) -> bool:
+    """``loss.data`` (or ``k * loss.data`` with a Python number ``k``) of a 0-dim ``loss``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        if _scalar_factor(ctx, node.left):
+            node = node.right
+        elif _scalar_factor(ctx, node.right):
+            node = node.left
+        else:
+            return False
+    return isinstance(node, ast.Attribute) and node.attr == "data" and zero_dim(ctx, node.value)
+
+
+def zero_dim_accumulator(ctx: Context, name: ast.Name) -> bool:
+    """Whether ``name`` is, in its function, an accumulator of 0-dim ``.data``: every binding is a number
+    literal (``total_loss = 0``) or ``total_loss += loss.data`` / ``+= k * loss.data`` of a 0-dim ``loss``, and
+    at least one is the latter (``total_loss[0]`` was the Python number in 0.3; since 0.4 it raises)."""
+    scope = scope_of(ctx, name)
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if any(a.arg == name.id for a in scope.args.args + scope.args.kwonlyargs):
+        return False
+    index = scope_index(ctx, scope)
+    if name.id in index.declared:
+        return False
+    accumulated = False
+    for store in index.stores.get(name.id, ()):
+        parent = ctx.parent(store)
+        if isinstance(parent, ast.AugAssign) and isinstance(parent.op, ast.Add) and parent.target is store:
+            if not _data_of_zero_dim(ctx, parent.value):
+                return False
+            accumulated = True
+        elif (
+            isinstance(parent, ast.Assign)
+            and parent.targets == [store]
+            and isinstance(parent.value, ast.Constant)
+            and type(parent.value.value) in (int, float)
+        ):
+            continue
+        else:
+            return False
+    return accumulated

@@ -5,7 +5,8 @@ with a uint8 mask is an error. The fix converts the mask where it is used: ``x.m
 ``x.masked_fill(m.bool(), v)`` (the same on every release with ``bool``: a bool mask is unchanged, a 0/1
 uint8 mask becomes the same selection). Masks that are already bool (a comparison, ``.bool()``) are
 left alone; an index ``x[m]`` is converted only where ``m`` is known to be uint8 (an integer index
-tensor is legitimate). ``--portable``: ``tc.bool_mask(m)`` (uint8 on torch < 1.2, bool after)."""
+tensor is legitimate). ``--portable``: ``tc.bool_mask(m)`` (uint8 on torch < 1.2, bool after). With ``--trace``, the dtype the run
+saw decides: a mask seen uint8 (also ``x[m]``) is converted, one seen bool only is left without a guess."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from torchcompat.migrate.context import Context
 from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._edits import receiver_text
 from torchcompat.migrate.rules._queries import expr_kind
+from torchcompat.migrate.rules._trace import mask_dtype, proven
 from torchcompat.shifts.tensor import T_UINT8_MASK
 
 _METHODS = {"masked_fill": 0, "masked_fill_": 0, "masked_select": 0, "masked_scatter": 0, "masked_scatter_": 0}
@@ -43,13 +45,16 @@ def _convert(ctx: Context, mask: ast.AST) -> str:
 def uint8_mask(node: ast.AST, ctx: Context) -> None:
     mask: Optional[ast.AST] = None
     known = False
+    traced = mask_dtype(ctx, node)  # --trace: "uint8", "bool", "mixed" or None (not seen)
     if isinstance(node, ast.Subscript):
-        if not _may_have_uint8(ctx):
-            return
         index = node.slice
         if isinstance(index, ast.Index):  # Python 3.8
             index = index.value  # type: ignore[attr-defined]
-        if isinstance(index, (ast.Name, ast.Attribute, ast.Call)) and expr_kind(ctx, index) == "uint8":
+        if traced == "uint8" and isinstance(index, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)):
+            mask, known = index, True
+        elif not _may_have_uint8(ctx):
+            return
+        elif isinstance(index, (ast.Name, ast.Attribute, ast.Call)) and expr_kind(ctx, index) == "uint8":
             mask, known = index, True
     elif isinstance(node, ast.Call):
         func = node.func
@@ -64,7 +69,9 @@ def uint8_mask(node: ast.AST, ctx: Context) -> None:
         if qual == "torch.where" and len(node.args) != 3:
             return
         mask = node.args[position]
-        kind = expr_kind(ctx, mask)
+        if traced == "bool" or (traced == "uint8" and _is_converted(ctx, mask)):
+            return  # the run passed a bool mask here: nothing to guess
+        kind = "uint8" if traced == "uint8" else expr_kind(ctx, mask)
         if kind in ("bool", "cmp") or _is_converted(ctx, mask):
             return
         if kind != "uint8" and (qual == "torch.where" or isinstance(mask, (ast.Compare, ast.BoolOp, ast.UnaryOp))):
@@ -81,7 +88,10 @@ def uint8_mask(node: ast.AST, ctx: Context) -> None:
             ".bool() keeps a bool mask unchanged"
         )
     )
-    ctx.report(mask, message=message, edits=[(start, end, _convert(ctx, mask))], warning=not known)
+    finding = ctx.report(mask, message=message, edits=[(start, end, _convert(ctx, mask))], warning=not known)
+    if traced == "uint8":
+        finding.message += " (seen as uint8 in the trace)"
+        proven(finding)
 
 
 def _may_have_uint8(ctx: Context) -> bool:

@@ -6,7 +6,9 @@ class target, or silently changes numbers. The fix writes ``//`` where the divid
 integer tensor (``.long()``, ``torch.LongTensor(...)``, ``torch.randint`` ... or a name bound once to
 one), or where the quotient is used as an integer (an index, a ``cross_entropy``/``nll_loss`` target).
 Unsafe: ``//`` floors (since 1.13) where the old ``/`` truncated, which differs for negative quotients.
-Where only the divisor is known to be an integer tensor: a warning."""
+Where only the divisor is known to be an integer tensor: a warning. With ``--trace``, what the run saw
+decides: integer operands give ``//`` (non-negative) or ``torch.div(a, b, rounding_mode='trunc')`` (old torch
+truncated negatives), float operands leave ``/`` alone, and no static guess is made."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from typing import Optional
 
 from torchcompat.migrate.context import Context
 from torchcompat.migrate.rule import rule
+from torchcompat.migrate.rules._edits import arg_src
 from torchcompat.migrate.rules._queries import expr_kind, scope_index, scope_of
+from torchcompat.migrate.rules._trace import describe, division, proven
 from torchcompat.shifts.tensor import T_INT_DIV_AS_INDEX, T_INT_TRUE_DIVISION
 
 _TARGET_FUNCS = {
@@ -79,6 +83,10 @@ def _name_used_as_int(ctx: Context, binop: ast.BinOp) -> bool:
 def int_division(node: ast.BinOp, ctx: Context) -> None:
     if not isinstance(node.op, ast.Div):
         return
+    seen = division(ctx, node)
+    if seen is not None:
+        _from_trace(node, ctx, seen)
+        return
     reason: Optional[str] = None
     if expr_kind(ctx, node.left) == "int":
         reason = "the dividend is an integer tensor"
@@ -104,3 +112,39 @@ def int_division(node: ast.BinOp, ctx: Context) -> None:
     ctx.report(
         node, message="/ is true division since torch {changed} (%s): use //" % reason, edits=[(pos, pos + 1, "//")]
     )
+
+
+def _slash(ctx: Context, node: ast.BinOp) -> Optional[int]:
+    """Offset of the ``/`` between the operands (None when it cannot be found plainly)."""
+    left_end = ctx.end(node.left)
+    slash = ctx.text[left_end : ctx.start(node.right)].find("/")
+    return None if slash < 0 else left_end + slash
+
+
+def _from_trace(node: ast.BinOp, ctx: Context, seen: tuple) -> None:
+    """Rewrite (or leave) a ``/`` the way the trace's operands say."""
+    verdict, negative, events = seen
+    if verdict == "float":
+        return  # the run divided non-integers here: true division, the same on every release
+    what = describe(events)
+    if verdict == "mixed":
+        ctx.report(node, warning=True, message="/ seen with integer and float operands in the trace (%s)" % what)
+        return
+    if not negative:
+        pos = _slash(ctx, node)
+        if pos is None:
+            ctx.report(node, warning=True, message="/ seen on integers in the trace (%s): use //" % what)
+            return
+        message = "/ seen on non-negative integers in the trace (%s): truncating division is //" % what
+        proven(ctx.report(node, message=message, edits=[(pos, pos + 1, "//")]))
+        return
+    message = "/ seen on integers that can be negative in the trace (%s): old torch truncated" % what
+    left = node.left
+    number_first = any("dtype" not in (e.get("operands") or [{}])[0] for e in events)  # torch.div(2, t) fails
+    if number_first or not (ctx.portable or ctx.allows("1.8")):
+        ctx.report(node, warning=True, message=message + "; use torch.div(a, b, rounding_mode='trunc')")
+        return
+    func = ctx.tc("div") if ctx.portable else ctx.torch("div")
+    text = "%s(%s, %s, rounding_mode='trunc')" % (func, arg_src(ctx, left), arg_src(ctx, node.right))
+    start, end = ctx.span(node)
+    proven(ctx.report(node, message=message, edits=[(start, end, text)]))

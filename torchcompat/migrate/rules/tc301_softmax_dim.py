@@ -3,7 +3,7 @@
 torch chose ``dim = 0 if x.ndim in (0, 1, 3) else 1`` (``torch.nn.functional._get_softmax_dim``) and
 warns. The tool writes that choice only where it can prove ``x.ndim`` from the expression
 (``x.view(a, b)``, ``x.reshape(-1)``, ``torch.randn(2, 3)``); elsewhere, and for the ``nn.Softmax()``
-modules, a warning."""
+modules, a warning. With ``--trace``, the rank of every input the run passed there gives the dim."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Optional
 from torchcompat.migrate.context import Context
 from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import int_value, keyword
+from torchcompat.migrate.rules._trace import describe, proven, traced_softmax_dim
 from torchcompat.shifts.nn import NN_SOFTMAX_IMPLICIT_DIM
 
 _FUNCS = {
@@ -82,6 +83,15 @@ def softmax_dim(node: ast.Call, ctx: Context) -> None:
     if any(k.arg is None for k in node.keywords) or isinstance(node.args[0], ast.Starred):
         return
     ndim = known_ndim(ctx, node.args[0])
+    seen = traced_softmax_dim(ctx, node) if ndim is None else None
+    if seen is not None and seen[0] is not None:
+        message = "%s without dim= on inputs seen in the trace (%s): dim=%d" % (
+            qual.rsplit(".", 1)[1],
+            describe(seen[1]),
+            seen[0],
+        )
+        proven(ctx.report(node, message=message, edits=[ctx.append_arguments(node, "dim=%d" % seen[0])]))
+        return
     if ndim is None:
         ctx.report(
             node,

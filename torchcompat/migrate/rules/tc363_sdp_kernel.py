@@ -28,10 +28,10 @@ _SDP_FLAGS = (
     "sdpa_kernel([SDPBackend.FLASH_ATTENTION])",
     safe=True,
     portable="",
-    nodes=(ast.Call,),
+    nodes=(ast.Call, ast.ImportFrom),
     hints=("sdp_kernel",),
 )
-@call_rule(["torch.backends.cuda.sdp_kernel"])
+@call_rule(["torch.backends.cuda.sdp_kernel"], imports=True)
 def sdp_kernel(call: ast.Call, ctx: Context, qual: str) -> None:
     flags = {}
     if call.args:

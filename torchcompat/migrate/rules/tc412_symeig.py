@@ -22,10 +22,10 @@ from torchcompat.shifts.linalg import LA_SYMEIG
     "e = torch.linalg.eigvalsh(A, UPLO='U') (symeig read the upper triangle by default)",
     safe=True,
     portable="adapter",
-    nodes=(ast.Call,),
+    nodes=(ast.Call, ast.ImportFrom),
     hints=("symeig",),
 )
-@call_rule(["torch.symeig"])
+@call_rule(["torch.symeig"], imports=True)
 def symeig(call: ast.Call, ctx: Context, qual: str) -> None:
     args = bind(call, ["input", "eigenvectors", "upper"])
     if args is None or "input" not in args:

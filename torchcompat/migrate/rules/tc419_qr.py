@@ -20,10 +20,10 @@ from torchcompat.shifts.linalg import LA_QR
     docs="torch.qr(A) -> torch.linalg.qr(A); torch.qr(A, some=False) -> torch.linalg.qr(A, mode='complete')",
     safe=True,
     portable="adapter",
-    nodes=(ast.Call,),
+    nodes=(ast.Call, ast.ImportFrom),
     hints=("qr",),
 )
-@call_rule(["torch.qr"])
+@call_rule(["torch.qr"], imports=True)
 def qr(call: ast.Call, ctx: Context, qual: str) -> None:
     args = bind(call, ["input", "some"])
     some = const(args.get("some"), True) if args is not None else UNKNOWN

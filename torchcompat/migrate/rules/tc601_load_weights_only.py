@@ -8,6 +8,12 @@ an argparse Namespace) fails with "Weights only load failed". The fix makes the 
   script's own, so unpickling it is as trusted as running the script);
 * every other load -> ``weights_only=True`` (tensors, state dicts, plain containers: the safe loader).
 
+In project mode (``migrate`` of a folder: ``ctx.project``) the path is also resolved across files: a
+literal, a module constant, an argparse ``default=`` or ``with open(P) as f``; a load of what *another* file
+of the project saves as a whole object keeps loading (``weights_only=False`` with a comment naming that
+file: ``generate.py`` loading ``main.py``'s ``torch.save(model, f)``), a load of what it saves as weights
+gets ``weights_only=True``; a path no file is seen writing is handled as before.
+
 ``weights_only`` exists from torch 1.13; ``--portable`` writes ``tc.load(...)``, which takes it on every
 release."""
 
@@ -17,6 +23,7 @@ import ast
 from typing import List, Optional
 
 from torchcompat.migrate.context import Context
+from torchcompat.migrate.project import Save
 from torchcompat.migrate.rule import rule
 from torchcompat.migrate.rules._queries import keyword
 from torchcompat.shifts.serialization import SER_WEIGHTS_ONLY
@@ -81,7 +88,8 @@ def _save_calls(ctx: Context) -> List[ast.Call]:
     name="load-weights-only",
     message="torch.load without weights_only=: the default became True in torch {removed} (whole pickled objects fail)",
     docs="torch.load(path) -> torch.load(path, weights_only=True); a file the same script saves as a whole object "
-    "-> weights_only=False with a comment (--portable: tc.load(..., weights_only=...))",
+    "-> weights_only=False with a comment; in project mode also a file another module saves as a whole object "
+    "(the comment names it) (--portable: tc.load(..., weights_only=...))",
     safe=False,
     portable="adapter",
     nodes=(ast.Call,),
@@ -102,6 +110,23 @@ def load_weights_only(call: ast.Call, ctx: Context) -> None:
         return
     path = call.args[0] if call.args else (keyword(call, "f").value if keyword(call, "f") is not None else None)
     whole = _saved_whole(ctx, call, path) if path is not None else None
+    comment = COMMENT
+    message = "torch.load of a whole object this script saves: weights_only=False keeps it loading on torch >= 2.6"
+    writer = _project_writer(ctx, path) if path is not None and whole is None else None
+    if writer is not None:
+        whole = writer.kind != "weights"
+        if whole:
+            what = "a whole model" if writer.kind == "model" else "a pickled object"
+            name = ctx.project.display(writer.file)
+            comment = "# torchcompat: %s saves %s here (%s); weights_only=True would fail" % (
+                name,
+                what,
+                " ".join(writer.call.split()),
+            )
+            message = (
+                "torch.load of %s that %s saves (line %d): weights_only=False keeps it loading on torch >= 2.6"
+                % (what, name, writer.line)
+            )
     edits = []
     if ctx.portable:
         start, end = ctx.span(call.func)
@@ -113,12 +138,24 @@ def load_weights_only(call: ast.Call, ctx: Context) -> None:
             pos = ctx.end(stmt)
             line_end = ctx.lines.starts[stmt.end_lineno] if stmt.end_lineno < len(ctx.lines.starts) else len(ctx.text)
             if not ctx.text[pos:line_end].strip():
-                edits.append((pos, pos, "  " + COMMENT))
-        message = "torch.load of a whole object this script saves: weights_only=False keeps it loading on torch >= 2.6"
+                edits.append((pos, pos, "  " + comment))
     else:
         edits.append(ctx.append_arguments(call, "weights_only=True"))
         message = None
-    ctx.report(call, message=message, edits=edits)
+    finding = ctx.report(call, message=message, edits=edits)
+    if whole is not None:  # a save of this file or of the project writes it: the decision needs no source era
+        finding.evidence = "project"
+
+
+def _project_writer(ctx: Context, path: ast.AST) -> Optional[Save]:
+    """The save of the project that writes the file ``path`` names: a whole-object one first (one of those
+    is enough to make ``weights_only=True`` fail), else a weights one; None without a project or a writer."""
+    if ctx.project is None:
+        return None
+    _, saves = ctx.project.writers_of(ctx, path)
+    if not saves:
+        return None
+    return next((s for s in saves if s.kind != "weights"), saves[0])
 
 
 def _statement(ctx: Context, node: ast.AST) -> Optional[ast.stmt]:

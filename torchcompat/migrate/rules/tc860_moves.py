@@ -30,14 +30,8 @@ def _make(move: Any) -> Any:
 
     def visit(node: ast.AST, ctx: Context) -> None:
         if isinstance(node, ast.ImportFrom):
-            if (
-                same_module
-                and not (ctx.portable and move.adapter)
-                and node.module == _module(move.old)
-                and not node.level
-            ):
-                for _alias, edits in rename_imports(ctx, node, {old_name: new_name}):
-                    ctx.report(node, edits=edits)
+            if node.module == _module(move.old) and not node.level:
+                _import(node, ctx)
             return
         if not isinstance(getattr(node, "ctx", None), ast.Load) or ctx.qualname(node) != move.old:
             return
@@ -46,10 +40,34 @@ def _make(move: Any) -> Any:
             ctx.report(node, edits=[(start, end, ctx.tc(move.adapter))])
         elif isinstance(node, ast.Attribute) and same_module:
             ctx.report(node, edits=[(end - len(node.attr), end, new_name)])
-        elif isinstance(node, ast.Name) and same_module:
-            return  # `from m import old`: the import is rewritten to `new as old`
+        elif isinstance(node, ast.Name):
+            ctx.report(node)  # `from m import old`: the fix rewrites the import line (reported too)
         else:
             ctx.report(node, edits=[(start, end, ctx.torch(move.new[len("torch.") :]))])
+
+    def _import(node: ast.ImportFrom, ctx: Context) -> None:
+        """The import of the old name is reported, and fixed: ``new as old`` from the same module, or the
+        whole statement pointed at the new module when it imports this one name only."""
+        names = [alias for alias in node.names if alias.name == old_name]
+        if not names:
+            return
+        where = names[0] if getattr(names[0], "lineno", None) else node
+        if ctx.portable and move.adapter:
+            ctx.report(where)
+        elif same_module:
+            for _alias, edits in rename_imports(ctx, node, {old_name: new_name}):
+                ctx.report(where, edits=edits)
+        elif len(node.names) == 1:
+            alias = node.names[0]
+            local = alias.asname or alias.name
+            text = "from %s import %s" % (
+                _module(move.new),
+                new_name if local == new_name else "%s as %s" % (new_name, local),
+            )
+            start, end = ctx.span(node)
+            ctx.report(where, edits=[(start, end, text)])
+        else:
+            ctx.report(where)
 
     visit.__name__ = "move_" + old_name
     return visit

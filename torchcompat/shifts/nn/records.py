@@ -220,7 +220,6 @@ NN_PACKED_SEQ_CPU_LENGTHS = shift(
     strategy="codemod",
     notes="removed: 1.7 (RuntimeError \"'lengths' argument should be a 1D CPU int64 tensor\"; pytorch#43227, by design). How common: M (7)",
     kind="meaning",
-    planned="restore: torchcompat run should bring the old behaviour back (issue #15)",
 )
 
 NN_BN_NUM_BATCHES_TRACKED = shift(
@@ -230,9 +229,27 @@ NN_BN_NUM_BATCHES_TRACKED = shift(
     new="insert/drop `*.num_batches_tracked`, or `strict=False`",
     added="0.4.1",
     strategy="codemod",
-    notes="A buffer since then. Silent change: strict-load errors; `momentum=None` (cumulative average) depends on it. How common: VH (10/12)",
+    notes="A buffer since then. Silent change: strict-load errors; `momentum=None` (cumulative average) depends on it. How common: VH (10/12)"
+    " No restore (issue #15): torch fills the missing key itself for state_dicts without version-2 metadata (every pre-0.4.1 file, and dicts rebuilt as plain dicts: measured on 2.13); what remains (key counts, zips over `state_dict().values()`) could only be restored by removing the buffer from every model, which changes them for all code.",
     kind="meaning",
-    planned="restore: torchcompat run should bring the old behaviour back (issue #15)",
+)
+
+NN_MODULE_BACKEND = shift(
+    "nn-module-backend",
+    "module._backend.Embedding.apply(...) (THNN function backend) → F.embedding(...)",
+    old="`embed._backend.Embedding.apply(words, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, "
+    "sparse)` (AWD-LSTM-style embedding dropout, 2017)",
+    new="`F.embedding(words, weight, None if padding_idx < 0 else padding_idx, max_norm, ...)`",
+    removed="1.3",
+    link="https://github.com/pytorch/pytorch/pull/25342",
+    strategy="legacy-restore",
+    verified=False,
+    notes="0.3's `_backend.Embedding` was the autograd Function of torch/nn/_functions/thnn/sparse.py: its "
+    "`padding_idx` was compared with the index values, so -1 (what nn.Embedding passed for None) meant no padding "
+    "row, while `F.embedding(padding_idx=-1)` means the last row. The attribute still existed on 1.0.1 but "
+    "`_backend.Embedding` raised NotImplementedError (measured); `Module._backend` itself went in 1.3 ? (PR #25342, "
+    "absent on 1.8.1, measured). How common: M (AWD-LSTM and its many forks)",
+    kind="spelling",
 )
 
 NN_MODULE_NAME_DOTS = shift(

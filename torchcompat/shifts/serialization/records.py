@@ -39,9 +39,9 @@ SER_LOAD_LUA = shift(
     new="`torchfile.load(...)` (third-party)",
     removed="1.0",
     strategy="warn-only",
-    notes="removed: 1.0 (ModuleNotFoundError). How common: H (11/12)",
+    notes="removed: 1.0 (ModuleNotFoundError). How common: H (11/12)"
+    " No restore (issue #15): `load_lua` built `torch.legacy.nn` modules, also removed in 1.0, so nothing today can return what it returned; read .t7 files with the `torchfile` package.",
     kind="spelling",
-    planned="restore: torchcompat run should bring the old behaviour back (issue #15)",
 )
 
 SER_MODEL_ZOO = shift(
