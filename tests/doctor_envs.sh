@@ -1,13 +1,13 @@
 #!/bin/bash
 # Make the small real environments tests/test_doctor.py runs `torchcompat doctor` in (skipped when absent).
-#   tests/doctor_envs.sh [DIR]     DIR defaults to $TORCHCOMPAT_DOCTOR_ENVS or /work/venvs/doctor
+#   tests/doctor_envs.sh [DIR]     DIR defaults to $TORCHCOMPAT_DOCTOR_ENVS or ../venvs/doctor beside the checkout
 # uv venvs hardlinked from uv's cache (UV_LINK_MODE=hardlink): each costs a few MB once torch 1.8.1 is cached
 # (~750 MB download the first time). torchcompat itself is not installed: the tests put the checkout on
 # PYTHONPATH. Needs uv, Python 3.9 and 3.11 (found on PATH or by uv), and for cpu-cuda the system Python's
 # CPU torch (2.13.0+cpu here) plus torchvision 0.28.0's wheel (the index's CUDA build) from PyPI or a
 # local folder given as $TORCHVISION_WHEELS (default /opt/pypi-more/files).
 set -euo pipefail
-DIR=${1:-${TORCHCOMPAT_DOCTOR_ENVS:-/work/venvs/doctor}}
+DIR=${1:-${TORCHCOMPAT_DOCTOR_ENVS:-${TORCHCOMPAT_VENVS:-$(cd "$(dirname "$0")/../.." && pwd)/venvs}/doctor}}
 PY39=${PY39:-3.9}
 PY311=${PY311:-3.11}
 WHEELS=${TORCHVISION_WHEELS:-/opt/pypi-more/files}

@@ -1,7 +1,7 @@
 """``torchcompat doctor``: the decision table on fake facts, and the command on real environments.
 
 The real environments are small uv venvs made by ``tests/doctor_envs.sh [DIR]`` (hardlinked from uv's cache;
-DIR is ``$TORCHCOMPAT_DOCTOR_ENVS``, default ``/work/venvs/doctor``); each test skips when its venv is absent:
+DIR is ``$TORCHCOMPAT_DOCTOR_ENVS``, default ``doctor`` under ``tests.places.VENVS``); each test skips when its venv is absent:
 - ``healthy``: torch 1.8.1 + torchvision 0.9.1 + torchaudio 0.8.1, numpy 1 (Python 3.9);
 - ``mismatch``: torch 1.8.1 + torchvision 0.10.1 (made for 1.9): "Couldn't load custom C++ ops";
 - ``numpy2``: torch 1.8.1 + NumPy 2.0.2: ``import torch`` fails ("_ARRAY_API not found", measured);
@@ -19,12 +19,13 @@ from typing import Any, Dict, List
 
 import pytest
 
+from tests import places
 from torchcompat import doctor
 from torchcompat.testing import matrix
 from torchcompat.testing.pairs import PAIRS, accepts, pair, torch_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ENVS = os.environ.get("TORCHCOMPAT_DOCTOR_ENVS", "/work/venvs/doctor")
+ENVS = os.environ.get("TORCHCOMPAT_DOCTOR_ENVS", os.path.join(places.VENVS, "doctor"))
 
 
 def facts(torch: str = "1.8.1", cuda: Any = "10.2", python: str = "3.9.18", **extra: Any) -> Dict[str, Any]:

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from tests import places
 from torchcompat.migrate.engine import Options, process_text
 from torchcompat.registry import REGISTRY
 from torchcompat.shifts.pairing import paired, torch_for
@@ -18,12 +19,12 @@ from torchcompat.shifts.vision import pretrained_weights
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: the migration tool needs Python >= 3.8 (the adapter and pairing tests run everywhere)
 needs_migrate = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
-PEER = os.environ.get("TORCHCOMPAT_PEER", "/work/cache/torchfix")
+PEER = os.environ.get("TORCHCOMPAT_PEER", places.cached("torchfix"))
 #: real pairs (oldest, middle, newest): venv python, torchvision release
 PAIRS = [
-    ("/work/venvs/tv-old/bin/python", "0.2"),
-    ("/work/venvs/tv-mid/bin/python", "0.9"),
-    ("/work/venvs/h16-tv-new/bin/python", "0.29"),
+    (places.venv_python("tv-old"), "0.2"),
+    (places.venv_python("tv-mid"), "0.9"),
+    (places.venv_python("tv-new"), "0.29"),
 ]
 
 
@@ -94,6 +95,17 @@ def test_import_and_each_use_are_reported():
     src = "from torch.utils._pytree import _register_pytree_node\n_register_pytree_node(A, f, g)\n"
     found = process_text(src, Options(target="2.13")).findings
     assert [(f.line, f.code) for f in found] == [(1, "TC873"), (2, "TC873")]
+    src = "from torchvision.transforms.v2 import ToTensor, Resize\nt = ToTensor()\nu = [ToTensor, Resize(2)]\n"
+    found = process_text(src, Options(target="2.13")).findings
+    assert [(f.line, f.col, f.code) for f in found] == [(1, 39, "TC962"), (2, 5, "TC962"), (3, 6, "TC962")]
+
+
+@needs_migrate
+def test_a_multi_line_import_is_reported_on_the_name():
+    """Python < 3.10 gives no position to an imported name: it is found in the text, past any ``as`` part."""
+    src = "from torchvision.transforms.v2 import (\n    ToImage as ToTensor,\n    ToTensor as T,\n)\nT()\n"
+    found = process_text(src, Options(target="2.13")).findings
+    assert [(f.line, f.col, f.code) for f in found] == [(3, 5, "TC962"), (5, 1, "TC962")]  # the import and the use
 
 
 @pytest.mark.skipif(not os.path.isdir(os.path.join(PEER, "tests", "fixtures")), reason="no TorchFix cache")

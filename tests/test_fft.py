@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import torchcompat as tc
-from tests import fresh
+from tests import fresh, places
 from torchcompat.registry import BACKPORTED, NATIVE, UNAVAILABLE, Binding, UnsupportedError
 from torchcompat.shifts import fft as fft_shifts
 
@@ -21,7 +21,7 @@ BINDING = Binding(torch)
 ENV_FFT = BINDING.env
 HAS_FFT_MODULE = BINDING.status("fft.fftn") == NATIVE
 IS_T10 = torch.__version__.startswith("1.0.")
-T10_PYTHON = "/work/venvs/t1.0/bin/python"
+T10_PYTHON = places.T10_PYTHON
 
 
 def _rng(seed: int = 0) -> np.random.RandomState:

@@ -166,6 +166,17 @@ def test_select_limits_the_restores(tmp_path, capsys, monkeypatch):
     assert code == 0 and out.strip() == "0.0", err
 
 
+def torch_int_div_truncates():
+    """Does this torch's integer ``/`` truncate natively (torch < 1.5)? Then ``run`` has no int-div restore to
+    apply. 1.5 truncates with a warning, 1.6 raises, 1.7+ divides truly: the restore is needed from 1.6."""
+    import torch
+
+    try:
+        return not (torch.ones(1, dtype=torch.long) / 2).is_floating_point()
+    except RuntimeError:  # 1.6: "Integer division of tensors using div or / is no longer supported"
+        return False
+
+
 def torch_indexes_0dim():
     import torch
 

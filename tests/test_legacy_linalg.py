@@ -1,5 +1,5 @@
 """The LAPACK-era restores (torch.gesv, gels, potrf ... symeig, eig, matrix_rank) against NumPy, and against
-the native functions of torch 1.0.1 (/work/venvs/t1.0, run in a subprocess) where that venv exists."""
+the native functions of torch 1.0.1 (venv t1.0, tests/places.py, run in a subprocess) where that venv exists."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ import pytest
 import torch
 
 import torchcompat.legacy as legacy
+from tests import places
 from torchcompat.legacy.restores import linalg as r_linalg
 from torchcompat.probe import TorchEnv
 
 ENV = TorchEnv.of(torch)
 CAN_BUILD = ENV.has("linalg.lu_factor") or ENV.has("lu")
-T10 = os.environ.get("TORCHCOMPAT_T10_PYTHON", "/work/venvs/t1.0/bin/python")
+T10 = places.T10_PYTHON
 
 pytestmark = pytest.mark.skipif(not CAN_BUILD, reason="torch < 1.1 has these functions natively (no restore)")
 
@@ -179,7 +180,7 @@ print(json.dumps(out))
 
 @pytest.mark.skipif(
     not os.path.exists(T10) or torch.__version__.startswith("1.0"),
-    reason="needs /work/venvs/t1.0 (torch 1.0.1) to compare with",
+    reason="needs venv t1.0 (torch 1.0.1, tests/places.py) to compare with",
 )
 def test_same_results_as_torch_1_0_1():
     payload = json.dumps({k: v.tolist() for k, v in D.items()})

@@ -13,10 +13,12 @@ import sys
 
 import pytest
 
+from tests import places
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROJECT = os.path.join(ROOT, "examples", "legacy_project")
 pytestmark = pytest.mark.slow  # end-to-end runs of a whole project in fresh interpreters (`python -m pytest -m slow`)
-OLD_PYTHON = "/work/venvs/t1.0/bin/python"  # torch 1.0.1 with torchcompat installed editable from this tree
+OLD_PYTHON = places.T10_PYTHON  # torch 1.0.1 with torchcompat installed editable from this tree
 
 
 def _copy(tmp_path):

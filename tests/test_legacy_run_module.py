@@ -21,19 +21,16 @@ from torchcompat.legacy import engine
 from torchcompat.legacy.face import WRAP, all_restores
 from torchcompat.legacy.source import skip_magics
 from torchcompat.registry import REGISTRY
+from torchcompat.version import at_least
 
 from .test_legacy_cli import _run, _run_here, _write, torch_indexes_0dim
 
 needs_0dim_error = pytest.mark.skipif(torch_indexes_0dim(), reason="this torch indexes 0-dim tensors natively")
 
 
-def _int_div_truncates_natively():
-    return not (torch.ones(1, dtype=torch.long) / 2).is_floating_point()
-
-
-needs_true_int_div = pytest.mark.skipif(
-    _int_div_truncates_natively(), reason="integer / truncates natively on this torch (< 1.5)"
-)
+#: integer / divides truly (1.7+): a modern library's `/` works, 0.3 code needs the restore. (< 1.5 truncates
+#: natively; 1.6 refuses integer / outright, which a modern library never relies on.)
+needs_true_int_div = pytest.mark.skipif(not at_least("1.7"), reason="integer / is not true division before torch 1.7")
 
 
 def _package(root, name, files):
@@ -205,6 +202,7 @@ def test_meaning_changing_restores_apply_to_the_project_only(tmp_path, capsys, m
 
 
 @needs_0dim_error
+@needs_true_int_div  # its modern library divides with /
 def test_data_index_restore_is_for_the_project_only(tmp_path, capsys, monkeypatch):
     project = tmp_path / "project"
     project.mkdir()

@@ -18,31 +18,19 @@ import pickle
 import subprocess
 import sys
 import textwrap
-import warnings
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
+from tests import places
 from torchcompat import legacy
 from torchcompat.legacy import engine
 
-T10 = "/work/venvs/t1.0/bin/python"
+T10 = places.T10_PYTHON
 
 pytestmark = pytest.mark.filterwarnings("ignore::torchcompat.legacy.RestoredWarning")
-
-
-@pytest.fixture
-def era03():
-    legacy.unpatch()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        names = legacy.patch(era="0.3")
-    try:
-        yield names
-    finally:
-        legacy.unpatch()
 
 
 def _raises(fn):
@@ -259,7 +247,7 @@ def test_crf_forward_algorithm_under_torchcompat_run(tmp_path):
     assert plain.returncode != 0 and b"zero-dimensional tensor" in plain.stderr
 
 
-CRF_2017 = "/work/cache/bilstm-crf-2017"  # a 2017 BiLSTM-CRF on the 0.3 tutorial's model, see its SOURCE file
+CRF_2017 = places.cached("bilstm-crf-2017")  # a 2017 BiLSTM-CRF on the 0.3 tutorial's model, see its SOURCE file
 
 _CRF_DRIVER = textwrap.dedent(
     """
@@ -284,7 +272,9 @@ _CRF_DRIVER = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not os.path.isdir(CRF_2017), reason="the 2017 BiLSTM-CRF source is not in /work/cache")
+@pytest.mark.skipif(
+    not os.path.isdir(CRF_2017), reason="the 2017 BiLSTM-CRF source is not in the cache (tests/places.py)"
+)
 def test_real_2017_bilstm_crf_under_torchcompat_run(tmp_path):
     """Its forward algorithm and Viterbi decoding torch.cat lists of log_sum_exp / indexed values, (1,) in 0.3 and
     0-dim today. The model file is copied from the cache (never kept in this repository); its data module is a stub."""

@@ -132,15 +132,35 @@ def test_source_version_gates_meaning_rules():
     assert "q = n // 2" in old.text and old.era.label == "declared"
     new = _process(BARE, source="1.7")  # written after the change (1.7): `/` means true division
     assert new.text == BARE
-    (div,) = _by_code(new, "TC221")
-    assert div.severity == "warning" and not div.fixable and "1.7" in div.message
+    assert not _by_code(new, "TC221")  # neither rewritten nor reported: the code means the new meaning
+    assert list(new.era.skipped.values()) == ["3:5: TC221 int-true-division skipped: era 1.7 >= change 1.7"]
+    unknown = _process(BARE, source="1.6")  # before the change: rewritten; unknown era: reported (above)
+    assert "q = n // 2" in unknown.text
+
+
+def test_meaning_findings_of_code_written_after_the_change_are_not_reported(tmp_path, capsys):
+    """An inferred era at or after a meaning rule's change (torch.compile: >= 2.0; bool masks from 1.2)
+    drops its findings, shown only by --explain-era; the same lines in a file of unknown era are reported."""
+    from torchcompat.cli import main
+
+    body = "m = torch.ByteTensor([1, 0])\ny = x[m]\nq = torch.arange(6).long() / 2\n"
+    (tmp_path / "new.py").write_text("import torch\nmodel = torch.compile(net)\n" + body)
+    (tmp_path / "bare.py").write_text("import torch\n" + body)
+    new = _process("import torch\nmodel = torch.compile(net)\n" + body)
+    assert new.era.lo == "2.0" and not _by_code(new, "TC220") and not _by_code(new, "TC221") and not new.changed
+    bare = _process("import torch\n" + body)
+    assert [f.severity for f in _by_code(bare, "TC220") + _by_code(bare, "TC221")] == ["warning", "warning"]
+    assert main(["check", "--explain-era", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert "new.py" not in out and "bare.py:3:" in out and "bare.py:4:" in out
+    assert "new.py:4:7: TC220 uint8-mask skipped: era 2.0 >= change 1.2" in err
+    assert "new.py:5:5: TC221 int-true-division skipped: era 2.0 >= change 1.7" in err
 
 
 def test_source_newer_than_the_shift_never_rewrites_nor_errors():
     for target in ("1.0", "2.13"):
         result = _process(BARE, source="2.1", target=target)
-        assert result.text == BARE and not result.changed
-        assert all(f.severity == "warning" for f in _by_code(result, "TC221"))
+        assert result.text == BARE and not result.changed and not result.findings
 
 
 def test_header_declares_the_era_of_one_file():
@@ -206,6 +226,7 @@ def test_cli_rejects_a_bad_source_version(capsys):
 
 
 def test_meaning_rules_report_without_an_era_spelling_rules_rewrite():
+    import torchcompat.migrate.rules  # noqa: F401  (registers the rules: a test run alone has none yet)
     from torchcompat.migrate.engine import RULES
     from torchcompat.migrate.era import change_version
 
@@ -231,6 +252,7 @@ def test_the_era_is_read_once_on_the_first_pass():
 
 
 def test_trace_evidence_passes_the_gate():
+    import torchcompat.migrate.rules  # noqa: F401  (registers the rules: a test run alone has none yet)
     from torchcompat.migrate.context import Finding
     from torchcompat.migrate.engine import RULES, Options
     from torchcompat.migrate.era import gate
@@ -247,10 +269,32 @@ def test_trace_evidence_passes_the_gate():
 # --- messages -------------------------------------------------------------------------------------------
 
 
-def test_every_warning_says_it_is_a_guess_and_what_settles_it():
+def test_only_meaning_rule_guesses_say_an_era_or_a_trace_would_settle_them():
+    """A spelling rule's warning (TC104: a legacy Function that cannot be rewritten, and why) is no guess:
+    no era and no trace would settle it; it keeps its own words."""
+    import torchcompat.migrate.rules  # noqa: F401  (registers the rules: a test run alone has none yet)
+    from torchcompat.migrate.engine import RULES
+    from torchcompat.migrate.era import GUESS, change_version
+
+    text = (
+        "import torch\nfrom torch.autograd import Function\n\n\nclass F(Function):\n"
+        "    def __init__(self, k):\n        super().__init__()\n        self.k = k\n        self.k = k + 1\n\n"
+        "    def forward(self, x):\n        return x * self.k\n\n    def backward(self, g):\n        return g\n\n\n"
+        "y = F(2)(x)\nz = F(3)\n"
+    )
+    (legacy,) = _by_code(_process(text), "TC104")
+    assert change_version(RULES["TC104"]) is None and legacy.severity == "warning"
+    assert "not rewritten because" in legacy.message and GUESS not in legacy.message
+    (mask,) = _by_code(_process("import torch\ny = x[m.byte()]\n"), "TC220")
+    assert mask.severity == "warning" and mask.message.endswith("; %s)" % GUESS)
+
+
+def test_every_meaning_warning_says_it_is_a_guess_and_what_settles_it():
     here = os.path.dirname(os.path.abspath(__file__))
     fixtures = os.path.join(here, "migrate_fixtures")
-    from torchcompat.migrate.engine import Options, process_text
+    import torchcompat.migrate.rules  # noqa: F401  (registers the rules: a test run alone has none yet)
+    from torchcompat.migrate.engine import RULES, Options, process_text
+    from torchcompat.migrate.era import change_version
 
     seen = 0
     for folder in sorted(os.listdir(fixtures)):
@@ -261,7 +305,7 @@ def test_every_warning_says_it_is_a_guess_and_what_settles_it():
             text = handle.read()
         for options in (Options(target="2.13"), Options(target="2.13", source="0.3")):
             for f in process_text(text, options).findings:
-                if f.severity == "warning":
+                if f.severity == "warning" and change_version(RULES[f.code]) is not None:
                     seen += 1
                     assert "a guess" in f.message and "--source-version" in f.message, (folder, f.message)
                     assert "torchcompat run --trace" in f.message, (folder, f.message)
@@ -288,3 +332,87 @@ def test_the_era_is_inferred_in_full_only_where_it_decides_something(tmp_path, c
     assert main(["check", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "Source era: 0 inferred old, 0 new, 1 unknown, 1 not needed (no meaning-changed finding)" in err
+
+
+def test_json_and_sarif_carry_each_files_era(tmp_path, capsys):
+    """The JSON report lists each file's era (interval, origin: option / header / pyproject / inferred, the
+    evidence); SARIF has them as run properties and each result names its file's era."""
+    import json
+
+    from torchcompat.cli import main
+    from torchcompat.migrate import era
+
+    era._pyproject_in.cache_clear()
+    (tmp_path / "old.py").write_text(OLD)
+    (tmp_path / "head.py").write_text("# torchcompat: source-version 1.4\n" + BARE)
+    sub = tmp_path / "pkg"
+    sub.mkdir()
+    (sub / "pyproject.toml").write_text("[tool.torchcompat]\nsource-version = '0.4'\n")
+    (sub / "p.py").write_text(BARE)
+    assert main(["check", "--format", "json", str(tmp_path)]) == 1
+    eras = {os.path.basename(e["path"]): e["era"] for e in json.loads(capsys.readouterr().out)["eras"]}
+    assert eras["old.py"]["origin"] == "inferred" and (eras["old.py"]["lo"], eras["old.py"]["hi"]) == (None, "0.4")
+    assert eras["old.py"]["label"] == "old"
+    assert {"line": 3, "col": 5, "what": "TC102 volatile", "bound": "before", "version": "0.4", "hint": False} in eras[
+        "old.py"
+    ]["evidence"]
+    assert (eras["head.py"]["origin"], eras["head.py"]["declared"]) == ("header", "1.4")
+    assert eras["p.py"]["origin"] == "pyproject" and eras["p.py"]["origin_file"] == str(sub / "pyproject.toml")
+    assert main(["check", "--format", "sarif", "--source-version", "0.3", str(tmp_path / "old.py")]) == 1
+    (run,) = json.loads(capsys.readouterr().out)["runs"]
+    (entry,) = run["properties"]["sourceEras"]
+    assert entry["era"]["origin"] == "option" and entry["era"]["lo"] == "0.3" and entry["era"]["evidence"] == []
+    assert run["results"] and all(r["properties"]["sourceEra"]["declared"] == "0.3" for r in run["results"])
+    era._pyproject_in.cache_clear()
+
+
+#: 0.3 code (volatile=: before 0.4) with three rewrites that mean the same on every release
+EXACT = (
+    "import torch\n"
+    "import torch.nn.functional as F\n"
+    "x = torch.autograd.Variable(torch.randn(3), volatile=True)\n"
+    "p = F.softmax(torch.randn(2, 3))\n"
+    "a, b = torch.meshgrid(torch.arange(3), torch.arange(4))\n"
+    "y = torch.randn(2, 3, 4).T\n"
+)
+
+
+@pytest.mark.parametrize("source", [None, "0.3", "0.4", "2.0"])
+def test_exact_rewrites_pass_the_era_gate(source):
+    """TC301 (a known rank: the dim torch picks on every release), TC850 ('ij', the default on every release)
+    and TC233 (the reversal x.T does) mean the same on every release: they rewrite 0.3/0.4 code, whose era
+    does not predate softmax's 0.3, and code of any declared era; and on today's torch they compute the same.
+    TC850's and TC233's records are deprecated spellings (no release changed their meaning): no era needed."""
+    import torchcompat.migrate.rules  # noqa: F401  (registers the rules: a test run alone has none yet)
+    from torchcompat.migrate.engine import RULES
+    from torchcompat.migrate.era import change_version
+
+    assert change_version(RULES["TC850"]) is None and change_version(RULES["TC233"]) is None
+    assert change_version(RULES["TC301"]) == "0.3"
+    torch = pytest.importorskip("torch")
+    result = _process(EXACT, source=source)
+    assert "F.softmax(torch.randn(2, 3), dim=1)" in result.text
+    assert "torch.meshgrid(torch.arange(3), torch.arange(4), indexing='ij')" in result.text
+    assert "torch.randn(2, 3, 4).permute(2, 1, 0)" in result.text
+    assert {f.code for f in result.findings if f.fixable} >= {"TC301", "TC850", "TC233"}
+    import warnings
+
+    x = torch.randn(2, 3, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert torch.equal(x.T, x.permute(2, 1, 0))
+        s = torch.randn(2, 3)
+        assert torch.equal(torch.nn.functional.softmax(s), torch.nn.functional.softmax(s, dim=1))
+        s3 = torch.randn(2, 3, 4)
+        assert torch.equal(torch.nn.functional.softmax(s3), torch.nn.functional.softmax(s3, dim=0))
+        old = torch.meshgrid(torch.arange(3), torch.arange(4))
+    if "indexing" in (torch.meshgrid.__doc__ or ""):  # the keyword exists from 1.10
+        new = torch.meshgrid(torch.arange(3), torch.arange(4), indexing="ij")
+        assert all(torch.equal(o, n) for o, n in zip(old, new))
+
+
+def test_a_softmax_guess_is_dropped_for_modern_code_and_reported_otherwise():
+    modern = _process("import torch\nm = torch.compile(f)\np = torch.softmax(h)\n")
+    assert not _by_code(modern, "TC301") and "TC301" in str(list(modern.era.skipped.values()))
+    (guess,) = _by_code(_process("import torch\np = torch.softmax(h)\n"), "TC301")
+    assert guess.severity == "warning" and not guess.fixable

@@ -1,8 +1,9 @@
 """The shared legacy examples (../shared/legacy-examples) after ``torchcompat migrate``.
 
-* ``--target-version 2.13``: the migrated script runs on plain torch (an import blocker proves
+* ``--target-version 2.13`` with the era the example's docstring states (``--source-version``, as a user who knows
+  it would pass; inferred where none is stated): the migrated script runs on plain torch (an import blocker proves
   torchcompat is not used) and prints a ``RESULT`` within the README's tolerance;
-* ``--portable``: it runs on this torch and on torch 1.0.1 (``/work/venvs/t1.0``);
+* ``--portable``: it runs on this torch and on torch 1.0.1 (venv ``t1.0``, tests/places.py);
 * ``torchcompat check`` on each original names the cause of the failure plain torch 2.13 hits.
 
 Slow (each script trains a small model): run with ``-k legacy_examples``.
@@ -18,6 +19,7 @@ import sys
 
 import pytest
 
+from tests import places
 from tests.migrate_helpers import LEGACY_CAUSES
 
 pytestmark = [
@@ -27,7 +29,7 @@ pytestmark = [
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(os.path.dirname(ROOT), "shared", "legacy-examples")
-OLD_PYTHON = "/work/venvs/t1.0/bin/python"
+OLD_PYTHON = places.T10_PYTHON
 SCRIPTS = sorted(f for f in os.listdir(EXAMPLES) if re.match(r"v\d+_.*\.py$", f)) if os.path.isdir(EXAMPLES) else []
 
 #: (script, mode) pairs known not to work yet, with the reason (reported, not hidden)
@@ -59,6 +61,14 @@ def _within_tolerance(script: str, value: float) -> bool:
     if ref <= 1.0 and ("accuracy" in script or script.startswith(("v02", "v03", "v04", "v06", "v07", "v12"))):
         return abs(value - ref) <= 0.05  # accuracies
     return ref / 3.0 <= value <= ref * 3.0  # losses: within a factor of 3
+
+
+def _stated_era(script: str) -> list:
+    """``--source-version X.Y`` where the example's docstring states its era ("(PyTorch 1.0 era)"), as a user who
+    knows it would pass; none where it does not, so the era is inferred (v01, v09)."""
+    with open(os.path.join(EXAMPLES, script), encoding="utf-8") as handle:
+        found = re.search(r"PyTorch (\d+\.\d+) era", handle.read(2000))
+    return ["--source-version", found.group(1)] if found else []
 
 
 def _migrate(tmp_path, script: str, *flags: str) -> str:
@@ -93,7 +103,7 @@ def _gap(script: str, mode: str) -> None:
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_target_2_13_runs_on_plain_torch(tmp_path, script):
     _gap(script, "target")
-    path = _migrate(tmp_path, script, "--target-version", "2.13")
+    path = _migrate(tmp_path, script, "--target-version", "2.13", *_stated_era(script))
     with open(path, encoding="utf-8") as handle:
         assert "torchcompat" not in handle.read()
     value = _result(sys.executable, path, block=True)
@@ -103,7 +113,7 @@ def test_target_2_13_runs_on_plain_torch(tmp_path, script):
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_portable_runs_on_this_torch_and_1_0(tmp_path, script):
     _gap(script, "portable")
-    path = _migrate(tmp_path, script, "--portable")
+    path = _migrate(tmp_path, script, "--portable", *_stated_era(script))
     value = _result(sys.executable, path, block=False)
     assert _within_tolerance(script, value), (script, value)
     if not os.path.exists(OLD_PYTHON):

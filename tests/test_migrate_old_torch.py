@@ -15,11 +15,13 @@ import sys
 
 import pytest
 
+from tests import places
+
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "migrate_fixtures")
-OLD_PYTHON = {"1.0": "/work/venvs/t1.0/bin/python", "1.8": "/work/venvs/t1.8/bin/python"}
+OLD_PYTHON = {"1.0": places.T10_PYTHON, "1.8": places.T18_PYTHON}
 ROOT = os.path.dirname(HERE)
 
 #: runnable fixtures (they print results) -> the old release whose torch still has the input's API

@@ -3,7 +3,7 @@
 A load of a whole model that another file saves keeps loading (TC601), a legacy ``autograd.Function`` imported
 from a sibling module is rewritten with its calls (TC104), both in one process and on the parallel path. The
 migrated projects run on plain torch (subprocess, torchcompat blocked); the 2017 word_language_model of
-pytorch/examples (fetched into /work/cache, never into the repository) is migrated and run when present.
+pytorch/examples (fetched into the cache of tests/places.py, never into the repository) is migrated and run when present.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ import sys
 import textwrap
 
 import pytest
+
+from tests import places
+from torchcompat.version import at_least
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
 
@@ -109,12 +112,16 @@ def _read(folder, name):
         return handle.read()
 
 
+@pytest.mark.skipif(not at_least("1.13"), reason="torch.load has weights_only= from 1.13: the migrated load needs it")
 def test_whole_model_saved_by_a_sibling_keeps_loading(tmp_path):
     _write(tmp_path, {"model.py": MODEL, "main.py": MAIN, "generate.py": GENERATE})
     before = _run(tmp_path, "main.py")
     assert before.returncode == 0, before.stderr
-    failed = _run(tmp_path, "generate.py")  # plain torch >= 2.6: weights_only=True by default
-    assert failed.returncode != 0 and "weights_only" in failed.stderr.replace("Weights only", "weights_only")
+    failed = _run(tmp_path, "generate.py")
+    if at_least("2.6"):  # weights_only=True by default: the unmigrated load fails
+        assert failed.returncode != 0 and "weights_only" in failed.stderr.replace("Weights only", "weights_only")
+    else:  # before 2.6 it loads (with a FutureWarning from 2.4): the migration must keep it loading
+        assert failed.returncode == 0, failed.stderr
     alone = _migrate(str(tmp_path / "generate.py"))  # one file: the writer is unknown: never weights_only=False
     assert "weights_only=False" not in alone.stdout
     _migrate("--write", "-q", str(tmp_path))
@@ -142,6 +149,45 @@ def test_parallel_path_gets_the_index(tmp_path):
     assert not [r.error for r in reports if r.error]
     assert "weights_only=False)  # torchcompat: main.py saves a whole model" in _read(tmp_path, "generate.py")
     assert "torch.load('weights.pt', weights_only=True)" in _read(tmp_path, "generate.py")
+
+
+def test_a_notebook_that_saves_a_whole_model_is_indexed(tmp_path):
+    """A notebook's code cells (a magic among them) are read into the index as ``check`` reads them: the
+    load of the model the notebook saves keeps loading, and the message names the notebook's cell."""
+    import json
+
+    from torchcompat.migrate.engine import Options
+    from torchcompat.migrate.runner import run
+
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# train\n"]},
+        {
+            "cell_type": "code",
+            "execution_count": 1,
+            "metadata": {},
+            "outputs": [],
+            "source": ["%matplotlib inline\n", "import torch\n", "from model import Net\n"],
+        },
+        {
+            "cell_type": "code",
+            "execution_count": 2,
+            "metadata": {},
+            "outputs": [],
+            "source": ["net = Net(3)\n", "with open('model.pt', 'wb') as f:\n", "    torch.save(net, f)\n"],
+        },
+    ]
+    _write(tmp_path, {"model.py": MODEL, "generate.py": "import torch\nmodel = torch.load('model.pt')\n"})
+    (tmp_path / "train.ipynb").write_text(
+        json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 2})
+    )
+    files = sorted(str(p) for p in tmp_path.iterdir())
+    reports = {os.path.basename(r.path): r for r in run(files, Options(target="2.13", fix=True), write=True)}
+    assert not [r.error for r in reports.values() if r.error]
+    assert "torch.load('model.pt', weights_only=False)  # torchcompat: train.ipynb saves a whole model here" in _read(
+        tmp_path, "generate.py"
+    )
+    (finding,) = [f for f in reports["generate.py"].findings if f.code == "TC601"]
+    assert "that train.ipynb saves (cell 3, line 3)" in finding.message
 
 
 FUNCS = """
@@ -176,7 +222,8 @@ print('RESULT', float(y), x.grad.tolist())
 
 def test_legacy_function_from_a_sibling_module(tmp_path):
     _write(tmp_path, {"funcs.py": FUNCS, "train.py": USER})
-    assert _run(tmp_path, "train.py").returncode != 0  # legacy Functions raise since torch 1.5
+    if at_least("1.5"):  # legacy Functions raise since torch 1.5 (they only warned before)
+        assert _run(tmp_path, "train.py").returncode != 0
     _migrate("--write", "-q", str(tmp_path))
     text = _read(tmp_path, "train.py")
     assert "y = MyReLU.apply(x).sum() + MyReLU.apply(x * 2).sum()" in text and "relu = MyReLU()" not in text
@@ -200,7 +247,7 @@ def test_legacy_function_kept_when_a_sibling_uses_it_otherwise(tmp_path):
 
 #: the 2017 word_language_model of pytorch/examples (commit d5678bc, Dec 2017), checked out by hand into the
 #: cache (see the module docstring); the test is skipped where it is absent
-WLM = os.environ.get("TORCHCOMPAT_WLM2017", "/work/cache/wlm2017/word_language_model")
+WLM = os.environ.get("TORCHCOMPAT_WLM2017", places.cached("wlm2017/word_language_model"))
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ import textwrap
 
 import pytest
 
+from tests import places
 from torchcompat.migrate.engine import Options, process_text
 from torchcompat.migrate.trace import NOT_EXECUTED, FileTrace, Traces
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(os.path.dirname(ROOT), "shared", "legacy-examples")
-OLD_PYTHON = "/work/venvs/t1.0/bin/python"
+OLD_PYTHON = places.T10_PYTHON
 
 
 def _event(kind, line, col, end_col, operands, negative=False, detail=None):

@@ -17,14 +17,23 @@ import sys
 
 import pytest
 
+from tests import places
 from torchcompat import notebook
 from torchcompat.notebook import NotebookError, cell_position, mask, script_from_notebook
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "tests", "data", "notebooks")
-#: real notebooks nobody here wrote (2018 tutorials, fetched into the cache, never committed)
-CACHE = os.environ.get("TORCHCOMPAT_NOTEBOOK_CACHE", os.path.join(os.path.dirname(ROOT), "cache", "notebooks"))
-REAL = sorted(glob.glob(os.path.join(CACHE, "**", "*.ipynb"), recursive=True))
+#: real notebooks nobody here wrote, fetched into the cache (tests/places.py), never committed: spro/practical-pytorch
+#: (2018 tutorials, with its data/ folder) and any others under cache/notebooks
+PRACTICAL = places.cached("practical-pytorch")
+CACHE = os.environ.get("TORCHCOMPAT_NOTEBOOK_CACHE", places.cached("notebooks"))
+REAL = sorted(
+    {
+        os.path.realpath(p)
+        for top in (PRACTICAL, CACHE)
+        for p in glob.glob(os.path.join(top, "**", "*.ipynb"), recursive=True)
+    }
+)
 needs_migrate = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
 
 OLD = "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2))\nprint(x.sum().data[0])"
@@ -353,8 +362,8 @@ def test_a_notebook_of_another_language_is_left_alone(tmp_path):
 
 
 @needs_migrate
-@pytest.mark.skipif(not REAL, reason="no real notebooks in %s (fetched tutorials, never committed)" % CACHE)
-@pytest.mark.parametrize("path", REAL, ids=[os.path.relpath(p, CACHE) for p in REAL])
+@pytest.mark.skipif(not REAL, reason="no real notebooks in %s or %s (fetched, never committed)" % (PRACTICAL, CACHE))
+@pytest.mark.parametrize("path", REAL, ids=[os.path.relpath(p, os.path.realpath(places.CACHE)) for p in REAL])
 def test_real_notebooks_round_trip_and_migrate_exactly(path, tmp_path):
     """A real notebook (2018 tutorials): the same bytes back when nothing changes; after migrate, the same
     notebook except the changed code cells' sources, whose IPython lines are unchanged; a second run
@@ -428,6 +437,54 @@ def test_torchcompat_run_of_a_broken_notebook_says_why(tmp_path, capsys):
     assert cli.main(["run", str(path)]) == 2
     err = capsys.readouterr().err
     assert "broken.ipynb: not valid JSON" in err and "Traceback" not in err
+
+
+def test_run_of_a_notebook_shows_cell_code_in_tracebacks_and_runs_in_its_folder(tmp_path):
+    """Jupyter runs a notebook in its folder: ``run sub/nb.ipynb`` from elsewhere reads ``data.txt`` beside it
+    (a note says so), and its traceback shows the cell's code line and the cell, never the notebook's JSON
+    (the default hook of Python < 3.13 reads source lines from the file itself)."""
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "data.txt").write_text("41")
+    cells = [
+        _markdown("# t"),
+        _code("%matplotlib inline\nvalue = int(open('data.txt').read()) + 1\nprint('VALUE', value)"),
+        _code("y = 2\nraise ValueError('boom %d' % value)"),
+    ]
+    (folder / "nb.ipynb").write_text(
+        json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 2}, indent=1)
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "torchcompat", "run", os.path.join("sub", "nb.ipynb")],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+        timeout=600,
+    )
+    assert proc.returncode == 1
+    assert "VALUE 42" in proc.stdout
+    real = os.path.realpath(str(folder))
+    assert (
+        "torchcompat run: %s: running in the notebook's folder %s, as Jupyter does\n"
+        % (
+            os.path.join("sub", "nb.ipynb"),
+            real,
+        )
+        in proc.stderr
+    )
+    frame = '  File "%s", line 7, in <module>  [cell 3, line 2]\n' % os.path.join(str(tmp_path), "sub", "nb.ipynb")
+    assert frame + "    raise ValueError('boom %d' % value)\n" in proc.stderr, proc.stderr
+    assert proc.stderr.endswith("ValueError: boom 42\n") and '"source"' not in proc.stderr
+    same = subprocess.run(  # run from the notebook's own folder: no note
+        [sys.executable, "-m", "torchcompat", "run", "nb.ipynb"],
+        cwd=str(folder),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+        timeout=600,
+    )
+    assert same.returncode == 1 and "VALUE 42" in same.stdout and "as Jupyter does" not in same.stderr
 
 
 def _torch_regression():
@@ -508,19 +565,57 @@ def test_a_trace_of_a_notebook_run_is_evidence_for_migrate(tmp_path):
     assert path.read_bytes().replace(b"a // 2", b"a / 2") == before
 
 
+@needs_migrate
+def test_a_notebook_trace_still_applies_after_jupyter_reruns_it(tmp_path):
+    """A trace fingerprints a notebook by its code text: the notebook run again in Jupyter (new outputs,
+    execution counts, metadata; the same code) still gets the trace's evidence; a changed cell does not."""
+    pytest.importorskip("torch")
+    data = {"cells": [_code("import torch"), _code("a = torch.LongTensor([5, 7])\nb = a / 2")], "metadata": {}}
+    data.update(nbformat=4, nbformat_minor=2)
+    path = tmp_path / "div.ipynb"
+    path.write_text(json.dumps(data, indent=1))
+    proc = subprocess.run(
+        [sys.executable, "-m", "torchcompat", "run", "--trace", "t.json", "div.ipynb"],
+        cwd=str(tmp_path),
+        capture_output=True,
+        env=dict(os.environ, PYTHONWARNINGS="ignore"),
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    from torchcompat.migrate.engine import Options
+    from torchcompat.migrate.runner import run
+    from torchcompat.migrate.trace import load_traces
+
+    rerun = copy.deepcopy(data)
+    rerun["metadata"] = {"kernelspec": {"name": "python3", "language": "python"}}
+    for count, cell in enumerate(rerun["cells"], 1):
+        cell["execution_count"] = count
+        cell["outputs"] = [{"name": "stdout", "output_type": "stream", "text": ["run %d\n" % count]}]
+    path.write_text(json.dumps(rerun, indent=2))
+    options = Options(fix=True, target="2.13", traces=load_traces([str(tmp_path / "t.json")]))
+    (report,) = run([str(path)], options, write=True)
+    assert report.error is None and report.fixed == {"TC221": 1}
+    assert json.loads(path.read_text())["cells"][1]["source"] == ["a = torch.LongTensor([5, 7])\n", "b = a // 2"]
+    edited = copy.deepcopy(rerun)
+    edited["cells"][1]["source"] = ["a = torch.LongTensor([5, 7])\n", "c = 1\n", "b = a / 2"]
+    path.write_text(json.dumps(edited, indent=2))
+    (report,) = run([str(path)], Options(fix=True, target="2.13", traces=load_traces([str(tmp_path / "t.json")])))
+    assert not report.fixed
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(
-    not os.path.isdir(os.path.join(CACHE, "practical-pytorch")), reason="spro/practical-pytorch is not in the cache"
+    not os.path.isdir(os.path.join(PRACTICAL, "data")), reason="spro/practical-pytorch is not in the cache"
 )
 def test_a_2018_tutorial_notebook_runs(tmp_path):
     """spro/practical-pytorch's char-rnn-classification (2018: Variable, loss.data[0], LogSoftmax() without
     dim, %matplotlib inline) under ``torchcompat run``, its training cut to 3000 steps (edited through
     Notebook.with_sources on a copy) and run from its own folder, as Jupyter runs it. Its last cells plot."""
     pytest.importorskip("matplotlib")
-    shutil.copytree(os.path.join(CACHE, "practical-pytorch", "data"), str(tmp_path / "data"))
+    shutil.copytree(os.path.join(PRACTICAL, "data"), str(tmp_path / "data"))
     folder = tmp_path / "char-rnn-classification"
     folder.mkdir()
-    source = os.path.join(CACHE, "practical-pytorch", "char-rnn-classification", "char-rnn-classification.ipynb")
+    source = os.path.join(PRACTICAL, "char-rnn-classification", "char-rnn-classification.ipynb")
     nb = notebook.read(source)
     (cell,) = [c for c in nb.cells if "n_epochs = 100000" in c.source]
     shorter = cell.source.replace("n_epochs = 100000", "n_epochs = 3000").replace(

@@ -6,7 +6,7 @@ file; a control test proves each live payload does create it under ``weights_onl
 round-trip tests read files written by torch 1.0.1 / Python 3.7, by torch 1.4.0 / Python 2.7 and by
 Python 2.7's pickler around an emulated torch (committed fixtures),
 and have torch 1.0.1 read files written here with ``legacy_format=True`` (subprocess, skipped with a
-reason when /work/venvs/t1.0/bin/python is absent).
+reason when venv t1.0 of tests/places.py is absent).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import pytest
 import torch
 
 import torchcompat as tc
+from tests import places
 from torchcompat import version
 from torchcompat.registry import UnsupportedError
 from torchcompat.shifts import serialization as ser
@@ -36,7 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
 MALICIOUS = os.path.join(DATA, "malicious")
 CANARY = "TC_CANARY"
-TORCH10_PYTHON = os.environ.get("TORCHCOMPAT_T10_PYTHON", "/work/venvs/t1.0/bin/python")
+TORCH10_PYTHON = places.T10_PYTHON
 
 with open(os.path.join(MALICIOUS, "manifest.json")) as _f:
     MANIFEST = json.load(_f)

@@ -10,10 +10,12 @@ import subprocess
 
 import pytest
 
+from tests import places
+
 PAIRS = [
-    ("/work/venvs/tv-old/bin/python", "0.2"),
-    ("/work/venvs/tv-mid/bin/python", "0.9"),
-    ("/work/venvs/h16-tv-new/bin/python", "0.29"),
+    (places.venv_python("tv-old"), "0.2"),
+    (places.venv_python("tv-mid"), "0.9"),
+    (places.venv_python("tv-new"), "0.29"),
 ]
 
 _PROBE = r"""

@@ -13,7 +13,9 @@ exception; a KeyboardInterrupt ends the process as it ends python's (SIGINT, 130
 The restores that change meaning (integer ``/``, uint8 masks, ...) apply to the project's own code only: the
 files under the script's folder (the current directory for ``-m``; ``--project DIR`` to choose), never
 site-packages or the stdlib, unless ``--all-modules``. A ``.py`` exported from a notebook runs with its IPython
-magics skipped (a note each on stderr); a ``.ipynb`` runs through ``torchcompat.notebook`` when installed.
+magics skipped (a note each on stderr); a ``.ipynb`` runs through ``torchcompat.notebook`` when installed, in
+the notebook's folder as Jupyter runs it (a note on stderr when that is not the current directory), its
+tracebacks showing the cells' code and each line's cell (``[cell 3, line 2]``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import builtins
 import gc
 import linecache
 import os
+import re
 import runpy
 import sys
 import types
@@ -143,12 +146,44 @@ def _for_display(exc: BaseException) -> None:
         todo += [(e, False) for e in getattr(current, "exceptions", None) or ()]  # an ExceptionGroup's
 
 
+#: the notebook being run, as ``(its path, the script made of its cells)`` (None when running no notebook)
+_notebook: Optional[Tuple[str, str]] = None
+_FILE_LINE = re.compile(r'^  File "(.*)", line (\d+)(.*)$', re.M)
+
+
+def _notebook_traceback(exc: BaseException) -> Optional[str]:
+    """The traceback of an exception of a notebook run, as the default hook prints it but with the cells'
+    code (the C hook of Python < 3.13 reads the source lines from the file itself: the notebook's JSON)
+    and ``[cell N, line L]`` after each of the notebook's frames; None when not running a notebook or when
+    the script set its own hook."""
+    if _notebook is None or sys.excepthook is not sys.__excepthook__:
+        return None
+    import traceback
+
+    from torchcompat.notebook import cell_position
+
+    path, script = _notebook
+    linecache.cache[path] = (len(script), None, script.splitlines(True), path)  # type: ignore[assignment]
+
+    def where(match: "re.Match[str]") -> str:
+        position = cell_position(script, int(match.group(2))) if match.group(1) == path else None
+        return match.group(0) + ("  [cell %d, line %d]" % position if position else "")
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return _FILE_LINE.sub(where, text)
+
+
 def _print_exception(exc: BaseException) -> None:
     """Report an uncaught exception of the script as the interpreter does: through ``sys.excepthook``
     (the script's own hook if it set one), with the script's frames only; a script that does not
     compile gets python's bare ``File ..., line N`` and caret display."""
     _for_display(exc)
     try:
+        shown = _notebook_traceback(exc)
+        if shown is not None:
+            sys.stderr.write(shown)
+            sys.stderr.flush()
+            return
         sys.excepthook(type(exc), exc, exc.__traceback__)
     except BaseException as hook_error:  # noqa: B036 - as python does: report both, with the default hook
         sys.stderr.write("Error in sys.excepthook:\n")
@@ -212,7 +247,9 @@ def _source_for(path: str) -> Tuple[Optional[str], List[str]]:
 
 def _exec_as_main(text: str, path: str) -> None:
     """Run ``text`` as the ``__main__`` module of file ``path``, as ``runpy.run_path`` runs a script."""
+    global _notebook
     if path.lower().endswith(".ipynb"):  # tracebacks show the script's lines, not the notebook's JSON
+        _notebook = (path, text)
         linecache.cache[path] = (len(text), None, text.splitlines(True), path)  # type: ignore[assignment]
     code = compile(text, path, "exec", dont_inherit=True)
     module = types.ModuleType("__main__")
@@ -249,6 +286,7 @@ def _run(
     all_modules: bool,
 ) -> int:
     """Run a script (``kind="path"``) or a module (``"module"``) as ``__main__`` with the restores on."""
+    global _notebook
     from torchcompat import legacy
     from torchcompat.legacy import engine
     from torchcompat.legacy.face import all_restores
@@ -278,13 +316,19 @@ def _run(
     for line in notes:
         sys.stderr.write("torchcompat run: %s: %s\n" % (target, line))
     home = os.path.dirname(os.path.realpath(path)) if kind == "path" else os.getcwd()
+    saved_cwd = os.getcwd()
+    notebook = kind == "path" and path.lower().endswith(".ipynb")
+    if notebook and os.path.realpath(saved_cwd) != home:  # Jupyter runs a notebook in its folder
+        sys.stderr.write("torchcompat run: %s: running in the notebook's folder %s, as Jupyter does\n" % (target, home))
     engine.set_project(None if all_modules else list(project or [home]))
     legacy.patch(select=select, era=era)
     from torchcompat.legacy import trace
 
     trace.begin(project or [home], [target] + list(argv))  # after patch(): observers go on top of restores
     saved_argv, saved_path0 = sys.argv[:], (sys.path[0] if sys.path else None)
-    sys.argv = [target if kind == "path" else "-m"] + list(argv)
+    sys.argv = [(path if notebook else target) if kind == "path" else "-m"] + list(argv)
+    if notebook:
+        os.chdir(home)
     if sys.path:
         sys.path[0] = home
     else:
@@ -315,6 +359,9 @@ def _run(
     else:
         failed = False
     finally:
+        _notebook = None
+        if notebook:
+            os.chdir(saved_cwd)
         trace.end()  # before unpatch(): its observers are undone first, and the trace is written
         legacy.unpatch()
         engine.set_project(None)

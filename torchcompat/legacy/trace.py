@@ -62,7 +62,9 @@ def _negative(value: Any, torch: Any) -> bool:
 
 
 def _text_digest(path: str) -> Optional[str]:
-    """sha256 of a source file's text (decoded as Python decodes it, without a BOM) in UTF-8."""
+    """sha256 of a source file's text (decoded as Python decodes it, without a BOM) in UTF-8; of a notebook,
+    its code text (:func:`torchcompat.notebook.code_text`, the text ``migrate`` analyses, whose lines the
+    run executed): outputs, execution counts and metadata are no part of it."""
     import hashlib
     import io
     import tokenize
@@ -70,6 +72,13 @@ def _text_digest(path: str) -> Optional[str]:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
+        if path.lower().endswith(".ipynb"):
+            from torchcompat import notebook
+
+            try:
+                return hashlib.sha256(notebook.code_text(notebook.parse(data)).encode("utf-8")).hexdigest()
+            except notebook.NotebookError:
+                return None
         encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
         return hashlib.sha256(data.decode(encoding).encode("utf-8")).hexdigest()
     except (OSError, SyntaxError, LookupError, UnicodeDecodeError):
@@ -315,7 +324,7 @@ def request(path: Optional[str], append: bool = False) -> None:
         raise ValueError("--trace %s is a folder: give a file name (trace.json)" % path)
     if append and os.path.exists(path):
         load(path)  # refuse now, before the run, a file that is not a trace
-    _requested = (path, append)
+    _requested = (os.path.abspath(path), append)  # the run may change directory (a notebook runs in its folder)
 
 
 def begin(roots: Iterable[str], argv: Optional[List[str]] = None) -> Optional[Tracer]:

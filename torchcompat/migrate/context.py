@@ -131,7 +131,8 @@ class Finding:
     imports: Set[str] = dataclasses.field(default_factory=set)
     offset: int = 0
     #: what proves the rewrite right besides the source era: ``"trace"`` when a run-time trace saw this
-    #: site (set by the rule); the era gate (:meth:`Options.era_allows`) accepts such edits at any era
+    #: site (set by the rule); the era gate (:meth:`Options.era_allows`) accepts such edits at any era;
+    #: ``"exact"``: the rewrite means the same on every release (torchcompat.migrate.era.gate lets it pass)
     evidence: Optional[str] = None
 
     def as_dict(self) -> Dict[str, Any]:

@@ -34,6 +34,8 @@ from torchcompat._release import parse as parse_version
 __all__ = [
     "Evidence",
     "Era",
+    "as_dict",
+    "origin_kind",
     "declared",
     "header_version",
     "pyproject_version",
@@ -110,6 +112,9 @@ class Era:
     #: only the old evidence was collected (no meaning-changed rule fired, so the era decided nothing and
     #: the walk for new APIs was skipped: speed); :func:`complete` adds it when a later pass needs it
     partial: bool = False
+    #: findings of meaning rules the gate dropped because the file was written for the change or later:
+    #: ``(code, col, message) -> "line:col: CODE name skipped: era X >= change Y"`` (for ``--explain-era``)
+    skipped: Dict[Tuple[str, int, str], str] = dataclasses.field(default_factory=dict)
 
     @property
     def conflict(self) -> bool:
@@ -143,6 +148,11 @@ class Era:
             return parse_version(self.exact, warn=False) >= v
         return self.lo is not None and not self.conflict and parse_version(self.lo, warn=False) >= v
 
+    @property
+    def start(self) -> Optional[str]:
+        """The oldest release the file may have been written for (the declared one, else the lower bound)."""
+        return self.exact if self.exact is not None else self.lo
+
     def describe(self) -> str:
         if self.exact is not None:
             return "torch %s (declared by %s)" % (self.exact, self.origin)
@@ -158,6 +168,44 @@ class Era:
         if self.lo:
             return "at least %s" % self.lo
         return "unknown: no evidence"
+
+
+def origin_kind(origin: str) -> str:
+    """The kind of an :attr:`Era.origin`: ``option`` (``--source-version``), ``header`` (the file's
+    ``# torchcompat: source-version`` comment), ``pyproject`` (a pyproject.toml's path) or ``inferred``."""
+    if origin == "inferred":
+        return "inferred"
+    if origin == "--source-version":
+        return "option"
+    if "header" in origin:
+        return "header"
+    return "pyproject"
+
+
+def as_dict(era: Optional[Era], full: bool = True) -> Optional[Dict[str, Any]]:
+    """An era for the JSON and SARIF reports: the interval ``[lo, hi)`` (or the declared release), its
+    label, where it came from (``origin``: option / header / pyproject / inferred; ``origin_file`` for a
+    pyproject.toml), and with ``full`` the evidence and the findings skipped for it; None when no rule
+    needed an era (the file was not looked at for one)."""
+    if era is None:
+        return None
+    out: Dict[str, Any] = {
+        "label": era.label,
+        "lo": era.exact if era.exact is not None else era.lo,
+        "hi": era.hi if era.exact is None else None,
+        "declared": era.exact,
+        "origin": origin_kind(era.origin),
+        "description": era.describe(),
+    }
+    if out["origin"] == "pyproject":
+        out["origin_file"] = era.origin
+    if full:
+        out["evidence"] = [
+            {"line": e.line, "col": e.col, "what": e.what, "bound": e.bound, "version": e.version, "hint": e.hint}
+            for e in era.evidence
+        ]
+        out["skipped"] = list(era.skipped.values())
+    return out
 
 
 def declared(version: str, origin: str) -> Era:
@@ -461,23 +509,44 @@ def declared_era(text: str, options: Any) -> Optional[Era]:
 
 
 def gate(findings: List[Any], era: Optional[Era], options: Any) -> None:
-    """Apply the era gate to one pass's findings, in place: a finding of a meaning rule that the era (or a
-    trace) does not allow loses its edits and becomes a warning saying why and what would settle it; every
-    other warning gets the shared :data:`GUESS` ending."""
+    """Apply the era gate to one pass's findings, in place. A finding of a meaning rule in a file whose era
+    is known to start at or after the rule's change is dropped (the code was written for the new meaning:
+    neither rewritten nor reported; :attr:`Era.skipped` keeps it for ``--explain-era``), unless the
+    project proves the rewrite is needed, or the rule is opt-in (``--select`` named it: TC611 is for code
+    written after its change), or the rule proved its rewrite exact on every release
+    (``evidence="exact"``: TC301 with a known rank), which passes as it is. One the era (or a trace) does not allow loses its edits and
+    becomes a warning saying why and what would settle it. A meaning rule's other warnings (its own
+    guesses: a mask of unknown dtype ...) get the shared :data:`GUESS` ending; other rules' warnings are
+    no guesses an era or a trace would settle, and keep their own words."""
     from torchcompat.migrate.rule import RULES
 
+    kept = []
     for f in findings:
         r = RULES.get(f.code)
         if r is None:
+            kept.append(f)
             continue
-        if not options.era_allows(r, era, getattr(f, "evidence", None)):
+        change = change_version(r)
+        evidence = getattr(f, "evidence", None)
+        if evidence == "exact":  # the rule proved its rewrite means the same on every release
+            kept.append(f)
+            continue
+        if change is not None and evidence != "project" and r.default and era is not None and era.not_older(change):
+            key = (f.code, f.col, f.message)
+            era.skipped.setdefault(
+                key, "%d:%d: %s %s skipped: era %s >= change %s" % (f.line, f.col, f.code, r.name, era.start, change)
+            )
+            continue
+        kept.append(f)
+        if not options.era_allows(r, era, evidence):
             f.fixable = False
             f.edits = []
             f.imports = set()
             f.severity = "warning"
             f.message = "%s (%s)" % (f.message, settle_hint(r, era))
-        elif f.severity == "warning" and "a guess" not in f.message:
+        elif change is not None and f.severity == "warning" and "a guess" not in f.message:
             f.message = "%s (%s)" % (f.message, GUESS)
+    findings[:] = kept
 
 
 # --- what the command line prints ----------------------------------------------------------------------
@@ -502,6 +571,8 @@ def era_lines(reports: Iterable[Any], explain: bool = False) -> List[str]:
             )
             for e in era.evidence if era is not None else ():
                 lines.append("  %s:%s" % (report.path, e.describe()))
+            for skipped in era.skipped.values() if era is not None else ():
+                lines.append("  %s:%s" % (report.path, skipped))
     parts = ["%d inferred old" % counts["old"], "%d new" % counts["new"], "%d unknown" % counts["unknown"]]
     if counts["declared"]:
         parts.insert(0, "%d declared" % counts["declared"])

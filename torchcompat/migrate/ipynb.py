@@ -20,8 +20,8 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from torchcompat.migrate.context import Finding, Options
 from torchcompat.migrate.engine import RuleError, process_text
-from torchcompat.migrate.runner import FileReport, _not_writable, os_reason
-from torchcompat.migrate.source import Lines, write_atomic
+from torchcompat.migrate.runner import FileReport, write_report
+from torchcompat.migrate.source import Lines
 from torchcompat.notebook import MARKER, Cell, Notebook, NotebookError, lines_of, mask, parse
 
 __all__ = ["CellFinding", "Part", "join_cells", "process_notebook"]
@@ -234,6 +234,7 @@ def process_notebook(
     text, parts = join_cells(nb)
     trace = getattr(options, "trace", None)
     if trace is not None and getattr(trace, "digest", None) == _sha256(nb.text):
+        # a trace written before traces fingerprinted a notebook by its code text (the JSON text's sha256):
         # `torchcompat run --trace` ran this very notebook, whose script has this text's lines
         trace.digest = _sha256(text)
     try:
@@ -244,7 +245,7 @@ def process_notebook(
         error = "%s; this is a torchcompat bug, please report it with this notebook; it was left untouched" % exc
         return FileReport(path, [], error=error, kind="bug")
     findings = _cell_findings(result.findings, parts)
-    report = FileReport(path, findings, lines=text.count("\n"), fixed=result.fixed, remaining=findings)
+    report = FileReport(path, findings, lines=text.count("\n"), fixed=result.fixed, remaining=findings, era=result.era)
     if result.error is not None:
         report.error = result.error if result.internal else _unparsable(nb, parts, result.error)
         report.kind = "bug" if result.internal else "parse"
@@ -271,14 +272,5 @@ def process_notebook(
     if want_diff:
         report.diff = _diff(path, nb, mapped.sources)
     if write and new_bytes != data:
-        refused = None if force_readonly else _not_writable(path)
-        if refused is not None:
-            report.error, report.kind = refused, "readonly"
-            return report
-        try:
-            write_atomic(path, new_bytes)
-        except OSError as exc:
-            report.error, report.kind = "could not write: %s" % os_reason(exc), "write"
-            return report
-        report.written = True
+        write_report(report, path, new_bytes, force_readonly)
     return report

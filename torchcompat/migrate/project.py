@@ -46,6 +46,11 @@ class Save(NamedTuple):
     target: Optional[str]  # the checkpoint path it writes, normalised ("model.pt"), None when unknown
     kind: str  # "weights" | "model" | "object"
     call: str  # the call's source, for messages: "torch.save(model, f)"
+    cell: Optional[int] = None  # in a notebook: the code cell (1-based among all cells), ``line`` within it
+
+    def place(self) -> str:
+        """Where the save is, for messages: ``line 12``, or ``cell 3, line 2`` in a notebook."""
+        return "line %d" % self.line if self.cell is None else "cell %d, line %d" % (self.cell, self.line)
 
 
 class _Facts:
@@ -232,13 +237,15 @@ class ProjectIndex:
             ctx = Context(text, tree, options)
             for node in facts.save_calls:
                 if ctx.qualname(node.func) == "torch.save":
+                    cell, line = _cell_line(text, node.lineno) if path.lower().endswith(".ipynb") else (None, 0)
                     self.saves.append(
                         Save(
                             path,
-                            node.lineno,
+                            line or node.lineno,
                             path_value(node.args[1], facts, ctx.parents),
                             payload_kind(ctx, node.args[0]),
                             ctx.source(node),
+                            cell,
                         )
                     )
 
@@ -348,6 +355,32 @@ class ProjectView:
         return found
 
 
+def _cell_line(code: str, lineno: int) -> Tuple[Optional[int], int]:
+    """``(cell, line in it)`` of line ``lineno`` of a notebook's code text; ``(None, 0)`` if none."""
+    from torchcompat.notebook import cell_position
+
+    found = cell_position(code, lineno)
+    return (found[0], found[1]) if found is not None else (None, 0)
+
+
+def _read(path: str) -> str:
+    """The text a project file contributes: a ``.py`` decoded as Python decodes it; a notebook's code
+    cells as ``check`` analyses them (:func:`torchcompat.notebook.code_text`: IPython syntax masked)."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if path.lower().endswith(".ipynb"):
+        from torchcompat.notebook import NotebookError, code_text, parse
+
+        try:
+            nb = parse(data)
+        except NotebookError as exc:
+            raise ValueError(str(exc)) from None
+        if not nb.is_python:
+            raise ValueError("not a Python notebook")
+        return code_text(nb)
+    return decode(data).text
+
+
 def build_index(files: Sequence[str], enabled: Sequence[str] = ("TC601", "TC104")) -> Optional[ProjectIndex]:
     """The index of ``files``, or None when no rule in ``enabled`` that uses it can matter: only files that
     save (when some file loads), define a ``Function`` subclass, or name such a class are read into it, each
@@ -357,9 +390,8 @@ def build_index(files: Sequence[str], enabled: Sequence[str] = ("TC601", "TC104"
         if path == "-":
             continue
         try:
-            with open(path, "rb") as handle:
-                texts[path] = decode(handle.read()).text
-        except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+            texts[path] = _read(path)
+        except (OSError, SyntaxError, UnicodeDecodeError, LookupError, ValueError):
             continue
     wanted: Dict[str, str] = {}
     if "TC601" in enabled and any(_LOADS.search(t) for t in texts.values()):

@@ -6,6 +6,7 @@ import json
 from typing import Any, Dict, List, Sequence
 
 from torchcompat.migrate.engine import RULES
+from torchcompat.migrate.era import as_dict as era_dict
 from torchcompat.migrate.runner import FAILURES, FileReport
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -117,6 +118,8 @@ def as_json(reports: Sequence[FileReport], remaining: bool = False) -> str:
         "errors": [{"path": r.path, "kind": r.kind, "message": r.error} for r in reports if r.error],
         "changed": [r.path for r in reports if r.changed],
         "summary": counts(reports, remaining),
+        # each file's source era (None: no rule needed one), which decided the meaning rules' rewrites
+        "eras": [{"path": r.path, "era": era_dict(getattr(r, "era", None))} for r in reports if r.kind != "missing"],
     }
     return json.dumps(data, indent=2, sort_keys=False)
 
@@ -141,10 +144,12 @@ def as_sarif(reports: Sequence[FileReport], remaining: bool = False) -> str:
         )
     results = []
     for report in reports:
+        era = era_dict(getattr(report, "era", None), full=False)
         for f in report.remaining if remaining else report.findings:
             results.append(
                 {
                     "ruleId": f.code,
+                    "properties": {"sourceEra": era},
                     "ruleIndex": index[f.code],
                     "level": "warning" if f.severity == "warning" else "error",
                     "message": {"text": ("cell %d: " % f.cell if getattr(f, "cell", None) else "") + f.message},
@@ -181,6 +186,13 @@ def as_sarif(reports: Sequence[FileReport], remaining: bool = False) -> str:
                     }
                 },
                 "results": results,
+                "properties": {
+                    "sourceEras": [
+                        {"uri": r.path.replace("\\", "/"), "era": era_dict(getattr(r, "era", None))}
+                        for r in reports
+                        if r.kind != "missing"
+                    ]
+                },
                 "invocations": [
                     {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}
                 ],

@@ -261,17 +261,23 @@ def process_path(
     if path == "-":
         report.output = new_bytes
     elif write and new_bytes != data:
-        refused = None if force_readonly else _not_writable(path)
-        if refused is not None:
-            report.error, report.kind = refused, "readonly"
-            return report
-        try:
-            write_atomic(path, new_bytes)
-        except OSError as exc:
-            report.error, report.kind = "could not write: %s" % os_reason(exc), "write"
-            return report
-        report.written = True
+        write_report(report, path, new_bytes, force_readonly)
     return report
+
+
+def write_report(report: FileReport, path: str, new_bytes: bytes, force_readonly: bool) -> None:
+    """Replace ``path`` with ``new_bytes`` atomically and say so on ``report`` (``written``), or say why not
+    (``error``/``kind``: read-only without ``--force-readonly``, or the OS refused); the file is never half written."""
+    refused = None if force_readonly else _not_writable(path)
+    if refused is not None:
+        report.error, report.kind = refused, "readonly"
+        return
+    try:
+        write_atomic(path, new_bytes)
+    except OSError as exc:
+        report.error, report.kind = "could not write: %s" % os_reason(exc), "write"
+        return
+    report.written = True
 
 
 #: project mode: the index of the run's files (:func:`torchcompat.migrate.project.build_index`), set by

@@ -206,7 +206,7 @@ class FileTrace:
             return
         for f in findings:
             r = RULES.get(f.code)
-            if r is None or r.tokens or getattr(f, "evidence", None) == "trace" or change_version(r) is None:
+            if r is None or r.tokens or getattr(f, "evidence", None) in ("trace", "exact") or change_version(r) is None:
                 continue
             if self.executed(ctx, f.offset) is False:
                 f.fixable = False

@@ -122,8 +122,9 @@ T_T_ND = shift(
     deprecated="1.11",
     strategy="codemod",
     verified=False,
-    notes="deprecated: ~1.11–2.0 (warning) ?; removed: planned error ?. How common: ns (L)",
-    kind="meaning",
+    notes="deprecated: ~1.11–2.0 (warning) ?; removed: planned error ?. How common: ns (L). "
+    'Kind: `x.T` reverses all dims on every release that has it (2.13 warns "deprecated and it will throw an error in a future release"), so `x.permute(k-1, ..., 0)` means the same everywhere: a deprecated spelling, not a change of meaning.',
+    kind="spelling",
 )
 
 T_MT_MH = shift(
@@ -201,8 +202,9 @@ MISC_MESHGRID_INDEXING = shift(
     added="1.10",
     deprecated="1.10",
     strategy="codemod",
-    notes="deprecated: 1.10 (UserWarning); removed: default still `'ij'` as of 2.x; docs announce a future switch to `'xy'` (NumPy). Silent change: YES if the default flips; NumPy-ported code expecting `'xy'` is already wrong. How common: VH (11/12)",
-    kind="meaning",
+    notes="deprecated: 1.10 (UserWarning); removed: default still `'ij'` as of 2.x; docs announce a future switch to `'xy'` (NumPy). Silent change: YES if the default flips; NumPy-ported code expecting `'xy'` is already wrong. How common: VH (11/12). "
+    "Kind: no release changed the meaning (api_probe 1.0.1-2.15: `indexing=` accepted and the warning from 1.10, the default `'ij'` throughout), so `indexing='ij'` means the same on every release: a deprecated spelling, rewritten at any era; should the default ever flip, this record gets `changed=` and kind meaning.",
+    kind="spelling",
 )
 
 MISC_CPP_EXT_LEGACY = shift(

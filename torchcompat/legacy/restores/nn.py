@@ -167,7 +167,7 @@ def _function_backend_getattr(env: Any, era: str, original: Any) -> Any:
     def __getattr__(self: Any, name: str) -> Any:
         try:
             return original(self, name)
-        except NotImplementedError:
+        except (NotImplementedError, AttributeError):  # 1.0-1.1 raise the first, 1.2 the second
             if name in vars(backend):
                 return getattr(backend, name)
             raise

@@ -8,7 +8,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from torchcompat.migrate.context import Context
-from torchcompat.migrate.rules._queries import scope_of, unused_target
+from torchcompat.migrate.rules._queries import import_alias_spans, scope_of, unused_target
 
 Edit = Tuple[int, int, str]
 
@@ -116,26 +116,6 @@ def rename_tail(ctx: Context, node: ast.AST, new: str, path: str) -> Tuple[int, 
         return end - len(node.attr), end, new
     start, end = ctx.span(node)
     return start, end, ctx.torch(path)
-
-
-def import_alias_spans(ctx: Context, node: ast.ImportFrom) -> Dict[int, Tuple[int, int]]:
-    """Span of each ``name`` (not its ``as`` part) in a ``from m import a, b as c`` statement."""
-    spans: Dict[int, Tuple[int, int]] = {}
-    stmt_start, stmt_end = ctx.span(node)
-    text = ctx.text
-    keyword_at = re.search(r"\bimport\b", text[stmt_start:stmt_end])
-    pos = stmt_start + (keyword_at.end() if keyword_at else 0)
-    for i, alias in enumerate(node.names):
-        if getattr(alias, "lineno", None) is not None:
-            start = ctx.start(alias)
-            spans[i] = (start, start + len(alias.name))
-            continue
-        found = re.compile(r"\b%s\b" % re.escape(alias.name)).search(text, pos, stmt_end)
-        if found is None:
-            break
-        spans[i] = (found.start(), found.end())
-        pos = found.end()
-    return spans
 
 
 def rename_imports(ctx: Context, node: ast.ImportFrom, mapping: Dict[str, str]) -> List[Tuple[Any, list]]:

@@ -4,7 +4,8 @@ and :func:`call_rule` (a rule that sees only calls of given qualified names); no
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, Dict, List, Optional, Sequence
+import re
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from torchcompat.migrate.context import Context
 
@@ -163,11 +164,37 @@ def report_imports(ctx: Context, node: ast.ImportFrom, qualnames: Any, message: 
     if node.level or not node.module:
         return 0
     found = 0
-    for alias in node.names:
+    spans = None
+    for i, alias in enumerate(node.names):
         if node.module + "." + alias.name in qualnames:
-            ctx.report(alias if getattr(alias, "lineno", None) else node, message=message)
+            spans = import_alias_spans(ctx, node) if spans is None else spans
+            ctx.report(node, message=message, offset=spans[i][0] if i in spans else None)
             found += 1
     return found
+
+
+def import_alias_spans(ctx: Context, node: ast.ImportFrom) -> Dict[int, Tuple[int, int]]:
+    """Span of each ``name`` (not its ``as`` part) in a ``from m import a, b as c`` statement: from the AST
+    where Python gives an alias its position (3.10+), else found in the statement's text (3.8, 3.9)."""
+    spans: Dict[int, Tuple[int, int]] = {}
+    stmt_start, stmt_end = ctx.span(node)
+    text = ctx.text
+    keyword_at = re.search(r"\bimport\b", text[stmt_start:stmt_end])
+    pos = stmt_start + (keyword_at.end() if keyword_at else 0)
+    for i, alias in enumerate(node.names):
+        if getattr(alias, "lineno", None) is not None:
+            start = ctx.start(alias)
+            spans[i] = (start, start + len(alias.name))
+            continue
+        found = re.compile(r"\b%s\b" % re.escape(alias.name)).search(text, pos, stmt_end)
+        if found is None:
+            break
+        spans[i] = (found.start(), found.end())
+        pos = found.end()
+        if alias.asname:  # step over `as name`, so that a later name is not found there
+            after = re.compile(r"\s*as\s+%s\b" % re.escape(alias.asname)).match(text, pos, stmt_end)
+            pos = after.end() if after else pos
+    return spans
 
 
 # --- dtype inference (for masks and integer division) -----------------------------------------

@@ -52,8 +52,30 @@ def init_names(node: ast.AST, ctx: Context) -> None:
     new = _QUAL.get(qual or "")
     if new is None:
         return
+    if _keyed_by_own_name(node, new[:-1], ctx):
+        ctx.report(
+            node,
+            message="nn.init.%s is deprecated; kept here: this dict maps the name %r to the attribute itself "
+            "(a table to save and restore torch.nn.init), and %s would change what it restores"
+            % (new[:-1], new[:-1], new),
+        )
+        return
     ctx.report(
         node,
         message="nn.init.%s is deprecated: use nn.init.%s" % (new[:-1], new),
         edits=[rename_tail(ctx, node, new, "nn.init." + new)],
     )
+
+
+def _keyed_by_own_name(node: ast.AST, name: str, ctx: Context) -> bool:
+    """``{"uniform": nn.init.uniform}``: the reference is a dict value keyed by its own attribute name. Such a
+    table (transformers' and diffusers' ``no_init_weights``) saves torch.nn.init's attributes and restores them:
+    the old attribute is the value on purpose, and ``uniform_`` there would change what is restored (the old
+    names still exist, deprecated), so the reference is reported, not rewritten."""
+    parent = ctx.parent(node)
+    if not isinstance(parent, ast.Dict):
+        return False
+    for key, value in zip(parent.keys, parent.values):
+        if value is node:
+            return isinstance(key, ast.Constant) and key.value == name
+    return False

@@ -123,9 +123,10 @@ def load_weights_only(call: ast.Call, ctx: Context) -> None:
                 what,
                 " ".join(writer.call.split()),
             )
-            message = (
-                "torch.load of %s that %s saves (line %d): weights_only=False keeps it loading on torch >= 2.6"
-                % (what, name, writer.line)
+            message = "torch.load of %s that %s saves (%s): weights_only=False keeps it loading on torch >= 2.6" % (
+                what,
+                name,
+                writer.place(),
             )
     edits = []
     if ctx.portable:

@@ -9,6 +9,7 @@ import ast
 
 from torchcompat.migrate.context import Context
 from torchcompat.migrate.rule import rule
+from torchcompat.migrate.rules._queries import report_imports
 from torchcompat.shifts.vision import TV_V2_TOTENSOR
 
 _V2 = "torchvision.transforms.v2"
@@ -30,13 +31,9 @@ _V2 = "torchvision.transforms.v2"
 def tv_v2_totensor(node: ast.AST, ctx: Context) -> None:
     if isinstance(node, ast.ImportFrom):
         if node.module == _V2 and not node.level:
-            for alias in node.names:
-                if alias.name == "ToTensor":
-                    ctx.report(alias if getattr(alias, "lineno", None) else node)
+            report_imports(ctx, node, (_V2 + ".ToTensor",))
         return
     if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
         return
-    if isinstance(node, ast.Name) and ctx.qualname(node) == _V2 + ".ToTensor":
-        return  # `from torchvision.transforms.v2 import ToTensor`: the import line is reported
-    if isinstance(node, ast.Attribute) and ctx.qualname(node) == _V2 + ".ToTensor":
+    if ctx.qualname(node) == _V2 + ".ToTensor":  # `v2.ToTensor`, or the name `from ...v2 import ToTensor` bound
         ctx.report(node)
