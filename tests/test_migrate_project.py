@@ -190,6 +190,69 @@ def test_a_notebook_that_saves_a_whole_model_is_indexed(tmp_path):
     assert "that train.ipynb saves (cell 3, line 3)" in finding.message
 
 
+SAMPLE = """
+import torch
+
+
+def restore(checkpoint, n=1):
+    with open(checkpoint, 'rb') as f:
+        model = torch.load(f)
+    return model
+
+
+def peek(path):
+    return torch.load(path)
+"""
+
+TRAIN = """
+import argparse
+
+import torch
+import torch.nn as nn
+
+import sample
+from sample import restore as fetch
+
+parser = argparse.ArgumentParser()
+parser.add_argument('--save', type=str, default='model.pt')
+args = parser.parse_args()
+
+torch.manual_seed(0)
+net = nn.Linear(3, 2)
+with open(args.save, 'wb') as f:
+    torch.save(net, f)
+torch.save(net.state_dict(), 'weights.pt')
+model = sample.restore(args.save)
+again = fetch(checkpoint='./model.pt')
+state = sample.peek('weights.pt')
+print('RESULT', type(model).__name__, type(again).__name__, sorted(state))
+"""
+
+
+@pytest.mark.skipif(not at_least("1.13"), reason="torch.load has weights_only= from 1.13: the migrated load needs it")
+def test_load_of_a_parameter_follows_the_calls(tmp_path):
+    """A load whose path is a parameter (``def restore(checkpoint): ... torch.load(f)``) reads what the calls
+    of the function in the project pass: ``args.save`` and ``'./model.pt'``, both written as a whole model by
+    ``train.py``: weights_only=False with the writer named; ``peek`` is only given a state dict: handled as
+    before (without an era, left alone)."""
+    _write(tmp_path, {"sample.py": SAMPLE, "train.py": TRAIN})
+    if at_least("2.6"):  # weights_only=True by default: the unmigrated load of a whole module fails
+        failed = _run(tmp_path, "train.py")
+        assert failed.returncode != 0 and "weights_only" in failed.stderr.replace("Weights only", "weights_only")
+    alone = _migrate(str(tmp_path / "sample.py"))  # one file: the callers are unknown
+    assert "weights_only=False" not in alone.stdout
+    _migrate("--write", "-q", str(tmp_path))
+    text = _read(tmp_path, "sample.py")
+    assert (
+        "torch.load(f, weights_only=False)  # torchcompat: train.py saves a whole model here "
+        "(torch.save(net, f)); weights_only=True would fail" in text
+    )
+    assert "def peek(path):\n    return torch.load(path)\n" in text  # only a state dict passed: left as before
+    proc = _run(tmp_path, "train.py")
+    assert proc.returncode == 0, proc.stderr
+    assert "RESULT Linear Linear ['bias', 'weight']" in proc.stdout
+
+
 FUNCS = """
 import torch
 from torch.autograd import Function

@@ -22,7 +22,7 @@ import posixpath
 import re
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from torchcompat.migrate.context import Context, Options
+from torchcompat.migrate.context import Context, Options, parent_map
 from torchcompat.migrate.source import decode
 
 __all__ = ["Save", "ProjectIndex", "ProjectView", "payload_kind", "path_value", "build_index"]
@@ -171,6 +171,31 @@ def _opened(name: ast.Name, parents: Dict[int, ast.AST]) -> Optional[ast.AST]:
     return None
 
 
+def _parameter(node: ast.AST, parents: Dict[int, ast.AST]) -> Optional[Tuple[ast.FunctionDef, str]]:
+    """``(function, parameter)`` when ``node`` (or the ``open(P)`` an enclosing ``with ... as node`` binds)
+    is a parameter of the module-level function around it that the function never rebinds."""
+    if isinstance(node, ast.Name):
+        opened = _opened(node, parents)
+        if opened is not None:
+            node = opened
+    if not isinstance(node, ast.Name):
+        return None
+    func: Optional[ast.AST] = parents.get(id(node))
+    while func is not None and not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+        func = parents.get(id(func))
+    if not isinstance(func, ast.FunctionDef) or not isinstance(parents.get(id(func)), ast.Module):
+        return None
+    args = func.args
+    if node.id not in [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]:
+        return None
+    for inner in ast.walk(func):
+        if isinstance(inner, ast.Name) and inner.id == node.id and not isinstance(inner.ctx, ast.Load):
+            return None  # rebound in the body: the call's value is not what is loaded
+        if isinstance(inner, (ast.Global, ast.Nonlocal)) and node.id in inner.names:
+            return None
+    return func, node.id
+
+
 def payload_kind(ctx: Context, node: ast.AST, depth: int = 0) -> str:
     """What ``torch.save(node, ...)`` writes: ``"weights"`` (state dicts, tensors, plain containers of
     them: loadable with ``weights_only=True``), ``"model"`` (an object of a class: ``model`` bound to
@@ -217,8 +242,11 @@ def _assigned(ctx: Context, name: ast.Name) -> List[ast.AST]:
 class ProjectIndex:
     """The facts of a project's files that rules in other files need (see the module docstring)."""
 
-    def __init__(self, files: Sequence[str], texts: Dict[str, str]) -> None:
+    def __init__(self, files: Sequence[str], texts: Dict[str, str], others: Optional[Dict[str, str]] = None) -> None:
         self.files = [f for f in files if f != "-"]
+        #: the text of every readable file of the run, for :meth:`callers` (parsed only when a name matches)
+        self.texts: Dict[str, str] = dict(others or {})
+        self.texts.update(texts)
         self._real = {os.path.realpath(f): f for f in self.files}
         self.root = os.path.commonpath([os.path.dirname(os.path.realpath(f)) for f in self.files]) if self.files else ""
         self.facts: Dict[str, _Facts] = {}
@@ -310,6 +338,60 @@ class ProjectIndex:
                     out.append(other)
         return out
 
+    def parsed(self, path: str) -> Optional[Tuple[_Facts, Dict[int, ast.AST]]]:
+        """The facts and parent map of any file of the run (parsed once, on first use), None if unparsable."""
+        key = ("parsed", path)
+        if key not in self.memo:
+            facts = self.facts.get(path)
+            if facts is None and path in self.texts:
+                try:
+                    facts = _Facts(path, self.texts[path], ast.parse(self.texts[path]))
+                except (SyntaxError, ValueError, RecursionError):
+                    facts = None
+            self.memo[key] = (facts, parent_map(facts.tree)) if facts is not None else None
+        return self.memo[key]
+
+    def callers(self, path: str, name: str) -> List[Tuple[str, ast.Call]]:
+        """Every ``(file, call)`` of the module-level function ``name`` of ``path``: ``name(...)`` in ``path``
+        itself, ``local(...)`` after ``from module import name as local``, ``module.name(...)`` after
+        ``import module`` in the other files of the run."""
+        word = re.compile(r"\b%s\b" % re.escape(name))
+        out: List[Tuple[str, ast.Call]] = []
+        for other, text in self.texts.items():
+            if not word.search(text):
+                continue
+            found = self.parsed(other)
+            if found is None:
+                continue
+            facts = found[0]
+            names, modules = set(), set()
+            if other == path:
+                names.add(name)
+            else:
+                for local, (module, level, imported) in facts.imports.items():
+                    if self.resolve_module(other, module, level) != path:
+                        continue
+                    if imported is None:
+                        modules.add(local)
+                    elif imported == name:
+                        names.add(local)
+            if not names and not modules:
+                continue
+            for node in ast.walk(facts.tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                if isinstance(func, ast.Name) and func.id in names:
+                    out.append((other, node))
+                elif (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == name
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id in modules
+                ):
+                    out.append((other, node))
+        return out
+
     def writers(self, target: Optional[str]) -> List[Save]:
         return [s for s in self.saves if target is not None and s.target == target]
 
@@ -334,7 +416,68 @@ class ProjectView:
         if facts is None:
             facts = _Facts(self.path, ctx.text, ctx.tree)  # type: ignore[arg-type]
         target = path_value(node, facts, ctx.parents)
+        if target is None:
+            return self._writers_through_calls(ctx, node)
         return target, self.index.writers(target)
+
+    def _writers_through_calls(self, ctx: Context, node: ast.AST) -> Tuple[Optional[str], List[Save]]:
+        """One level across calls: a load whose path is a parameter of its module-level function
+        (``def sample(checkpoint, ...): with open(checkpoint, "rb") as f: torch.load(f)``) reads what every
+        call of that function in the project passes (``generate.sample(args.save, ...)`` in ``main.py``),
+        or the parameter's literal default. Writers only when every value known there is a path the project
+        saves a whole object to (then weights_only=False cannot hurt a load that weights_only=True would
+        break); ``(None, [])`` otherwise, the load is handled as before."""
+        found = _parameter(node, ctx.parents)
+        if found is None:
+            return None, []
+        func, param = found
+        key = ("calls", self.path, func.name, param)
+        if key not in self.index.memo:
+            self.index.memo[key] = self._call_values(func, param)
+        values = self.index.memo[key]
+        saves: List[Save] = []
+        for value in values:
+            whole = [s for s in self.index.writers(value) if s.kind != "weights"]
+            if not whole:
+                return None, []
+            saves.extend(s for s in whole if s not in saves)
+        return (", ".join(values) if values else None), saves
+
+    def _call_values(self, func: ast.FunctionDef, param: str) -> List[str]:
+        """The known paths passed as ``param`` at the calls of ``func`` (plus its literal default)."""
+        positional = [a.arg for a in func.args.posonlyargs + func.args.args]
+        defaults = dict(zip(positional[len(positional) - len(func.args.defaults) :], func.args.defaults))
+        defaults.update((a.arg, d) for a, d in zip(func.args.kwonlyargs, func.args.kw_defaults) if d is not None)
+        index = positional.index(param) if param in positional else None
+        posonly = len(func.args.posonlyargs)
+        values: List[str] = []
+
+        def add(value: Optional[str]) -> None:
+            if value is not None and value not in values:
+                values.append(value)
+
+        default = defaults.get(param)
+        if isinstance(default, ast.Constant) and isinstance(default.value, str) and default.value:
+            add(_normal(default.value))
+        for caller, call in self.index.callers(self.path, func.name):
+            parsed = self.index.parsed(caller)
+            if parsed is None:
+                continue
+            facts, parents = parsed
+            arg: Optional[ast.AST] = None
+            if index is not None and index < len(call.args):
+                if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+                    continue
+                arg = call.args[index]
+            else:
+                match = [k for k in call.keywords if k.arg == param and (index is None or index >= posonly)]
+                if match:
+                    arg = match[0].value
+                elif any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+                    continue  # ``**kwargs`` / ``*args``: the value is not stated here
+            if arg is not None:
+                add(path_value(arg, facts, parents))
+        return values
 
     def display(self, path: str) -> str:
         return self.index.display(path)
@@ -406,4 +549,6 @@ def build_index(files: Sequence[str], enabled: Sequence[str] = ("TC601", "TC104"
             wanted.update(
                 (p, t) for p, t in texts.items() if p not in wanted and not classes.isdisjoint(_WORD.findall(t))
             )
-    return ProjectIndex(files, wanted) if wanted else None
+    if not wanted:
+        return None
+    return ProjectIndex(files, wanted, texts if "TC601" in enabled else None)
