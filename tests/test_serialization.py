@@ -860,6 +860,56 @@ def test_invalid_checkpoint_holds_no_half_read_tensors():
         assert torch_frames and all(not f.f_locals for f in torch_frames)
 
 
+def _storages_freed_by_failed_load(loader, source):
+    """Load ``source`` (cut inside the storage data) keeping every storage torch creates (map_location); after the
+    failed load's tensors are gone, how many of them were freed although we still hold them?"""
+    import gc
+
+    kept = []
+
+    def keep(storage, location):
+        kept.append((storage, storage._weak_ref()))
+        return storage
+
+    fn = {"tc.load": tc.load, "tc.load(weights_only=False)": _load_trusted}.get(loader)
+    with pytest.raises(Exception) as info:
+        if fn is None:
+            ser.restricted_load(ENV, source, map_location=keep)
+        else:
+            fn(source, map_location=keep)
+    _assert_invalid(info, source if isinstance(source, str) else "<bytes buffer>")
+    assert "the data of storage" in info.value.reason
+    del info
+    gc.collect()
+    assert kept, "torch created no storage"
+    freed = sum(1 for s, weak in kept if type(s)._expired(weak))  # a count: a freed storage cannot be shown
+    if freed:  # never free them again, not even at exit: that aborts the process (the bug this test is about)
+        import ctypes
+
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(kept))
+    elif hasattr(type(kept[0][0]), "_free_weak_ref"):
+        for s, weak in kept:
+            type(s)._free_weak_ref(weak)
+    return freed
+
+
+@pytest.mark.parametrize("cut", ["first storage", "last storage"])
+@pytest.mark.parametrize("loader", sorted(INVALID_LOADERS))
+def test_failed_legacy_load_frees_no_storage_it_does_not_own(loader, cut, tmp_path):
+    """torch 1.0 - 1.10's ``_set_from_file`` drops a reference it never took when the data ends inside a storage:
+    the storage is freed while its Python object lives, and freeing that object later aborted the process after
+    enough other loads (test_truncated_checkpoints after test_random_bytes_are_invalid_checkpoints on 1.2)."""
+    data = _checkpoints()["legacy"]
+    tail = 2 * (8 + 16)  # the data of both storages (4 floats, 2 longs), each after its 8-byte size
+    n = len(data) - tail + 8 + 3 if cut == "first storage" else len(data) - 3
+    path = str(tmp_path / "cut.pt")
+    with open(path, "wb") as fh:
+        fh.write(data[:n])
+    for source in (io.BytesIO(data[:n]), path):  # read through Python, and by torch from the fd
+        freed = _storages_freed_by_failed_load(loader, source)
+        assert freed == 0, "a failed load freed %d storage(s) still in use" % freed
+
+
 def test_truncated_checkpoint_file_on_disk(tmp_path):
     data = _checkpoints()["legacy"]
     path = str(tmp_path / "cut.pt")

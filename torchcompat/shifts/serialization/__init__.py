@@ -18,6 +18,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from torchcompat.registry import Resolution, backport, native, unavailable
 from torchcompat.shifts.serialization._damage import InvalidCheckpointError, invalid_checkpoint
 from torchcompat.shifts.serialization._policy import NATIVE_FROM, UnsafeLoadError, describe_refusal, qualified_name
+from torchcompat.shifts.serialization._storages import guard_legacy_storages
 from torchcompat.shifts.serialization.records import (  # noqa: F401 - re-exported: every record of the area
     SER_LOAD_LUA,
     SER_MODEL_ZOO,
@@ -216,6 +217,7 @@ def _restricted_load(env: Any, f: Any, map_location: Any = None, **kw: Any) -> A
             "newer torch with torchcompat.save(obj, f, legacy_format=True)" % env.version
         )
     module = _restricted().pickle_module(torch, _user_globals(env), load_args, sizes)
+    module = guard_legacy_storages(env, module, f)  # torch < 1.11: no storage read may fail (use after free)
     if not _load_honours_pickle_module(env):
         return _load_with_module(torch, f, map_location, module, kw)
     if env.accepts("load", "weights_only"):
@@ -361,6 +363,10 @@ def _load(env: Any) -> Resolution:
                 kw["pickle_module"] = _plain_pickle_module(load_args)
             else:
                 kw.update(load_args)
+            module = kw.get("pickle_module", pickle)
+            guarded = guard_legacy_storages(env, module, f)  # torch < 1.11: see _storages
+            if guarded is not module:
+                kw["pickle_module"] = guarded
             if env.accepts("load", "weights_only"):
                 kw["weights_only"] = False
             try:

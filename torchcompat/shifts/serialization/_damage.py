@@ -450,8 +450,9 @@ def invalid_checkpoint(f: Any, start: Optional[int], exc: BaseException) -> Opti
 
 def _release_frames(exc: BaseException) -> None:
     """Clear the locals of the finished frames in ``exc``'s traceback (and its chain): the error stays readable,
-    but holds none of the half-read tensors. It also avoids a torch 1.0 abort ("intrusive_ptr: Can only
-    reclaim() owning pointers") when a storage whose read failed is freed after later loads."""
+    but holds none of the half-read tensors. (The torch 1.0 - 1.10 abort when such a storage was freed after later
+    loads came from torch's failed storage read dropping a reference it never took: ``_storages`` now stops a
+    cut-off legacy file before that read.)"""
     seen = set()
     chained: Optional[BaseException] = exc
     while chained is not None and id(chained) not in seen and len(seen) < 16:
