@@ -5,6 +5,21 @@ from __future__ import annotations
 import warnings
 from typing import Optional
 
+#: ``python -c BLOCKER script.py args...`` runs a script as ``__main__`` with torchcompat unimportable (from the
+#: script's folder as the working directory): migrated code must stand on plain torch
+BLOCKER = r"""
+import runpy, sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] == 'torchcompat':
+            raise ImportError('torchcompat is blocked in this run')
+sys.meta_path.insert(0, Block())
+script = sys.argv[1]
+sys.argv = sys.argv[1:]
+sys.path.insert(0, '.')
+runpy.run_path(script, run_name='__main__')
+"""
+
 #: rules -> the record each is the face of (an independent list: a rule moving to another record shows here)
 RULE_RECORDS = {
     "TC160": "ag-zero-grad-none",

@@ -20,7 +20,7 @@ import sys
 import pytest
 
 from tests import places
-from tests.migrate_helpers import LEGACY_CAUSES
+from tests.migrate_helpers import BLOCKER, LEGACY_CAUSES
 
 pytestmark = [
     pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8"),
@@ -34,18 +34,6 @@ SCRIPTS = sorted(f for f in os.listdir(EXAMPLES) if re.match(r"v\d+_.*\.py$", f)
 
 #: (script, mode) pairs known not to work yet, with the reason (reported, not hidden)
 KNOWN_GAPS: dict = {}
-
-BLOCKER = r"""
-import runpy, sys
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name.split('.')[0] == 'torchcompat':
-            raise ImportError('torchcompat is blocked in this run')
-sys.meta_path.insert(0, Block())
-script = sys.argv[1]
-sys.argv = sys.argv[1:]
-runpy.run_path(script, run_name='__main__')
-"""
 
 
 def _reference(script: str) -> float:

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.migrate_helpers import migrate_text, run_text
+from tests.migrate_helpers import BLOCKER, migrate_text, run_text
 from torchcompat.version import TORCH_RELEASE
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
@@ -38,15 +38,7 @@ def test_v11_custom_relu_function_runs_on_plain_torch(tmp_path):
     with open(script) as handle:
         text = handle.read()
     assert "h2 = LeakyClamp.apply(h1.mm(w2), 0.1, 4.0)" in text and "return grad_input, None, None" in text
-    blocker = (
-        "import runpy, sys\n"
-        "class B:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] == 'torchcompat': raise ImportError('blocked')\n"
-        "sys.meta_path.insert(0, B())\n"
-        "runpy.run_path(sys.argv[1], run_name='__main__')\n"
-    )
-    run = subprocess.run([sys.executable, "-W", "ignore", "-c", blocker, script], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-W", "ignore", "-c", BLOCKER, script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:]
     value = float(re.findall(r"^RESULT v11_custom_relu_function (\S+)$", run.stdout, re.M)[-1])
     assert 4.6e-05 / 3 <= value <= 4.6e-05 * 3, value

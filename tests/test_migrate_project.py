@@ -18,23 +18,11 @@ import textwrap
 import pytest
 
 from tests import places
+from tests.migrate_helpers import BLOCKER
 from torchcompat.version import at_least
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
 
-#: runs a script with torchcompat unimportable: the migrated code must stand on plain torch
-BLOCKER = r"""
-import runpy, sys
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name.split('.')[0] == 'torchcompat':
-            raise ImportError('torchcompat is blocked in this run')
-sys.meta_path.insert(0, Block())
-script = sys.argv[1]
-sys.argv = sys.argv[1:]
-sys.path.insert(0, '.')
-runpy.run_path(script, run_name='__main__')
-"""
 
 MODEL = """
 import torch.nn as nn

@@ -17,6 +17,7 @@ import textwrap
 import pytest
 
 from tests import places
+from tests.migrate_helpers import BLOCKER
 from torchcompat.migrate.engine import Options, process_text
 from torchcompat.migrate.trace import NOT_EXECUTED, FileTrace, Traces
 
@@ -170,16 +171,6 @@ def test_cli_refuses_a_bad_trace(tmp_path):
 
 # -- end to end: a real run, a real migration, the result on plain torch -----------------------------
 
-BLOCKER = """
-import runpy, sys
-class Block:
-    def find_spec(self, name, path=None, target=None):
-        if name.split('.')[0] == 'torchcompat':
-            raise ImportError('torchcompat is blocked in this run')
-sys.meta_path.insert(0, Block())
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name='__main__')
-"""
 
 ONLY_THE_TRACE = textwrap.dedent(
     """\
