@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import json
-import subprocess
 import sys
 from typing import Any, Dict
+
+from tests import procs
 
 SCRIPT = r"""
 import json, traceback
@@ -59,7 +60,7 @@ print("FACTS " + json.dumps(facts))
 
 @functools.lru_cache(maxsize=None)
 def _all() -> Dict[str, Any]:
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, timeout=300)
+    proc = procs.run([sys.executable, "-c", SCRIPT], capture_output=True, timeout=300)
     out = proc.stdout.decode()
     lines = [line for line in out.splitlines() if line.startswith("FACTS ")]
     if proc.returncode != 0 or not lines:

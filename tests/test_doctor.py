@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from typing import Any, Dict, List
 
 import pytest
 
-from tests import places
+from tests import places, procs
 from torchcompat import doctor
 from torchcompat.testing import matrix
 from torchcompat.testing.pairs import PAIRS, accepts, pair, torch_for
@@ -178,7 +177,7 @@ def test_installed_reads_metadata_first_entry_wins(tmp_path: Any) -> None:
 
 def run_doctor(python: str) -> Dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=ROOT)
-    done = subprocess.run([python, "-m", "torchcompat", "doctor", "--json"], capture_output=True, env=env, timeout=600)
+    done = procs.run([python, "-m", "torchcompat", "doctor", "--json"], capture_output=True, env=env, timeout=300)
     report = json.loads(done.stdout.decode())
     assert done.returncode == (0 if report["healthy"] else 1), done.stderr.decode()[-500:]
     report["problems"] = [p for p in report["problems"] if p["level"] != "note"]  # notes: setuptools absent

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
-from tests import places
+from tests import places, procs
 from torchcompat.migrate.engine import Options, process_text
 from torchcompat.registry import REGISTRY
 from torchcompat.shifts.pairing import paired, torch_for
@@ -62,7 +61,7 @@ def test_library_target_is_derived_or_given():
 def test_cli_rejects_unknown_library(tmp_path):
     path = tmp_path / "a.py"
     path.write_text("import torch\n")
-    run = subprocess.run(
+    run = procs.run(
         [sys.executable, "-m", "torchcompat", "check", str(path), "--target", "torchvisio=0.1"],
         capture_output=True,
         text=True,
@@ -112,7 +111,7 @@ def test_a_multi_line_import_is_reported_on_the_name():
 @needs_migrate
 def test_peer_fixtures():
     """TorchFix's own checker fixtures: at least 57 of its 60 in-scope findings, no extra line flagged."""
-    run = subprocess.run(
+    run = procs.run(
         [sys.executable, os.path.join(ROOT, "benchmarks", "peer_fixtures.py"), "--peer", PEER, "--json"],
         capture_output=True,
         text=True,
@@ -140,7 +139,7 @@ print(json.dumps({"version": torchvision.__version__, "kw": kw, "det": det, "ok"
 def test_weights_for_on_real_pairs(python, release):
     if not os.path.exists(python):
         pytest.skip("no venv %s" % python)
-    run = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=300)
+    run = procs.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
     assert out["version"].startswith(release) and out["ok"]

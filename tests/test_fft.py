@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 
 import numpy as np
 import pytest
 import torch
 
 import torchcompat as tc
-from tests import fresh, places
+from tests import fresh, places, procs
 from torchcompat.registry import BACKPORTED, NATIVE, UNAVAILABLE, Binding, UnsupportedError
 from torchcompat.shifts import fft as fft_shifts
 
@@ -248,7 +247,7 @@ def test_legacy_match_torch_1_0_natively(tmp_path):
     for name, arr in (("x", x), ("p", p), ("h", h), ("f", f)):
         np.save(str(tmp_path / (name + ".npy")), arr)
     env = dict(os.environ, PYTHONPATH="")
-    done = subprocess.run([T10_PYTHON, "-c", _T10_SCRIPT, str(tmp_path)], capture_output=True, env=env)
+    done = procs.run([T10_PYTHON, "-c", _T10_SCRIPT, str(tmp_path)], capture_output=True, env=env)
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(done.stdout.decode().strip().splitlines()[-1]).startswith("1.0")
     ref = np.load(str(tmp_path / "out.npz"))

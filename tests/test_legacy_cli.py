@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import textwrap
 import warnings
@@ -15,6 +14,7 @@ import warnings
 import pytest
 
 import torchcompat.legacy as legacy
+from tests import procs
 from torchcompat import cli
 from torchcompat.legacy.cli import configure, explain_lines, run_script
 
@@ -29,10 +29,10 @@ def _write(tmp_path, name, body):
     return str(path)
 
 
-def _run(args, cwd, timeout=600):
+def _run(args, cwd, timeout=300):
     """``python -m torchcompat run ARGS`` in a fresh interpreter: exit code, stdout, stderr."""
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "run"] + args,
         cwd=str(cwd),
         capture_output=True,
@@ -215,7 +215,7 @@ def test_failed_backward_exits_on_torch_1_6(tmp_path):
 
 
 def test_python_dash_m_and_console_script_help():
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "run", "--help"],
         capture_output=True,
         timeout=300,

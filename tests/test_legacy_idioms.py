@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
 import sys
 import textwrap
 import warnings
@@ -24,7 +23,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests import places
+from tests import places, procs
 from torchcompat import legacy
 from torchcompat.legacy.restores import export as export_restores
 from torchcompat.probe import TorchEnv
@@ -101,14 +100,14 @@ def _run(script, tmp_path, *options):
     path = tmp_path / "snippet.py"
     path.write_text(script)
     cmd = [sys.executable, "-m", "torchcompat", "run"] + list(options) + [str(path)]
-    return subprocess.run(cmd, capture_output=True, timeout=300, cwd=str(tmp_path))
+    return procs.run(cmd, capture_output=True, timeout=300, cwd=str(tmp_path))
 
 
 def test_repackage_hidden_under_torchcompat_run(tmp_path):
     done = _run(_REPACKAGE, tmp_path, "--era", "0.3")
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert "RESULT repackage 2 " in done.stdout.decode()
-    plain = subprocess.run([sys.executable, str(tmp_path / "snippet.py")], capture_output=True, timeout=300)
+    plain = procs.run([sys.executable, str(tmp_path / "snippet.py")], capture_output=True, timeout=300)
     assert plain.returncode != 0  # recurses into a 0-d tensor today
 
 
@@ -278,7 +277,7 @@ _OLD_TORCH_SCRIPT = textwrap.dedent(
 def test_on_torch_1_0(tmp_path):
     script = tmp_path / "old.py"
     script.write_text(_OLD_TORCH_SCRIPT)
-    done = subprocess.run([T10, str(script)], capture_output=True, timeout=300)
+    done = procs.run([T10, str(script)], capture_output=True, timeout=300)
     out = done.stdout.decode()
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert "before NotImplementedError" in out  # 1.0.1 kept _backend but no longer had Embedding

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import warnings
 
 import numpy as np
@@ -13,7 +12,7 @@ import pytest
 import torch
 
 import torchcompat.legacy as legacy
-from tests import places
+from tests import places, procs
 from torchcompat.legacy.restores import linalg as r_linalg
 from torchcompat.probe import TorchEnv
 
@@ -184,7 +183,7 @@ print(json.dumps(out))
 )
 def test_same_results_as_torch_1_0_1():
     payload = json.dumps({k: v.tolist() for k, v in D.items()})
-    proc = subprocess.run([T10, "-c", _T10_SCRIPT], input=payload.encode(), capture_output=True, timeout=300)
+    proc = procs.run([T10, "-c", _T10_SCRIPT], input=payload.encode(), capture_output=True, timeout=300)
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     ref = json.loads(proc.stdout.decode().strip().splitlines()[-1])
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-from tests import places
+from tests import places, procs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROJECT = os.path.join(ROOT, "examples", "legacy_project")
@@ -28,10 +27,10 @@ def _copy(tmp_path):
     return target
 
 
-def _run(python, args, cwd, timeout=600):
+def _run(python, args, cwd, timeout=300):
     env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONDONTWRITEBYTECODE="1")
     env.pop("TORCHCOMPAT_TRUST_CHECKPOINTS", None)
-    proc = subprocess.run(
+    proc = procs.run(
         [python, "-m", "torchcompat", "run"] + args, cwd=str(cwd), capture_output=True, env=env, timeout=timeout
     )
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
@@ -44,7 +43,7 @@ def _weights_only_default(python):
         "from torchcompat.version import at_least\n"
         "print(int('weights_only' in inspect.signature(torch.load).parameters and at_least('2.6')))"
     )
-    out = subprocess.run([python, "-c", code], capture_output=True, timeout=300).stdout.decode().strip()
+    out = procs.run([python, "-c", code], capture_output=True, timeout=300).stdout.decode().strip()
     return out == "1"
 
 

@@ -9,7 +9,6 @@ import gzip
 import io
 import os
 import pickle
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -18,6 +17,7 @@ import pytest
 import torch
 
 import torchcompat.legacy as legacy
+from tests import procs
 from torchcompat.legacy.restores import autograd as r_autograd
 from torchcompat.legacy.restores import serialization as r_ser
 from torchcompat.probe import TorchEnv
@@ -346,7 +346,7 @@ def test_volatile_output_of_a_script(tmp_path, capsys, monkeypatch):
 
 def _python(script, cwd, timeout=300):
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, script], cwd=str(cwd), capture_output=True, env=env, timeout=timeout)
+    proc = procs.run([sys.executable, script], cwd=str(cwd), capture_output=True, env=env, timeout=timeout)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 

@@ -8,7 +8,6 @@ import ast
 import functools
 import inspect
 import os
-import subprocess
 import sys
 import textwrap
 import types
@@ -17,6 +16,7 @@ import pytest
 import torch
 
 import torchcompat.legacy as legacy
+from tests import procs
 from torchcompat.legacy import engine
 from torchcompat.legacy.face import WRAP, all_restores
 from torchcompat.legacy.source import skip_magics
@@ -80,7 +80,7 @@ def test_dash_m_matches_python_dash_m(tmp_path):
     body = MAIN.replace('    print("value", helper.total().data[0])\n', "")
     _package(tmp_path, "plainpkg", {"__init__.py": "", "main.py": body, "helper.py": HELPER})
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    expected = subprocess.run(
+    expected = procs.run(
         [sys.executable, "-m", "plainpkg.main", "5", "x"], cwd=str(tmp_path), capture_output=True, env=env
     )
     got = _run(["-m", "plainpkg.main", "5", "x"], tmp_path)
@@ -142,7 +142,7 @@ def test_dash_m_pytest_runs_the_projects_tests_with_the_restores(tmp_path):
     code, out, err = _run(["-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], tmp_path)
     assert code == 1, out + err  # pytest's own exit code: one test fails
     assert "1 failed, 1 passed" in out and "test_fails_as_it_should" in out
-    plain = subprocess.run(
+    plain = procs.run(
         [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"],
         cwd=str(tmp_path),
         capture_output=True,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import subprocess
 import sys
 import textwrap
 
@@ -24,7 +23,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests import places
+from tests import places, procs
 from torchcompat import legacy
 from torchcompat.legacy import engine
 
@@ -197,7 +196,7 @@ _OLD_TORCH_SCRIPT = textwrap.dedent(
 def test_on_torch_1_0(tmp_path):
     script = tmp_path / "old.py"
     script.write_text(_OLD_TORCH_SCRIPT)
-    done = subprocess.run([T10, str(script)], capture_output=True, timeout=300)
+    done = procs.run([T10, str(script)], capture_output=True, timeout=300)
     out = done.stdout.decode()
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert "before True True True True" in out  # 1.0.1 raises on each, as today's torch does
@@ -238,12 +237,12 @@ def test_crf_forward_algorithm_under_torchcompat_run(tmp_path):
     script = tmp_path / "crf.py"
     script.write_text(_CRF)
     cmd = [sys.executable, "-m", "torchcompat", "run", "--era", "0.3", str(script)]
-    done = subprocess.run(cmd, capture_output=True, timeout=300, cwd=str(tmp_path))
+    done = procs.run(cmd, capture_output=True, timeout=300, cwd=str(tmp_path))
     out = done.stdout.decode()
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     result = [line.split()[-1] for line in out.splitlines() if line.startswith(("RESULT", "CHECK"))]
     assert len(result) == 2 and result[0] == result[1]
-    plain = subprocess.run([sys.executable, str(script)], capture_output=True, timeout=300)
+    plain = procs.run([sys.executable, str(script)], capture_output=True, timeout=300)
     assert plain.returncode != 0 and b"zero-dimensional tensor" in plain.stderr
 
 
@@ -284,8 +283,8 @@ def test_real_2017_bilstm_crf_under_torchcompat_run(tmp_path):
     (tmp_path / "utils_dataset.py").write_text("# stub: the real module reads a corpus\n")
     (tmp_path / "drive.py").write_text(_CRF_DRIVER)
     cmd = [sys.executable, "-m", "torchcompat", "run", "--era", "0.3", "drive.py"]
-    done = subprocess.run(cmd, capture_output=True, timeout=300, cwd=str(tmp_path))
+    done = procs.run(cmd, capture_output=True, timeout=300, cwd=str(tmp_path))
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert "RESULT crf (1,) 4" in done.stdout.decode()
-    plain = subprocess.run([sys.executable, "drive.py"], capture_output=True, timeout=300, cwd=str(tmp_path))
+    plain = procs.run([sys.executable, "drive.py"], capture_output=True, timeout=300, cwd=str(tmp_path))
     assert plain.returncode != 0 and b"zero-dimensional tensor" in plain.stderr

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 
 import pytest
@@ -14,6 +13,7 @@ import torch
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from tests import procs
 from torchcompat.cli import main as cli
 from torchcompat.testing import matrix
 from torchcompat.testing.matrix import Interpreter
@@ -214,7 +214,7 @@ def test_python_for_falls_back_and_avoids() -> None:
 
 def test_noxfile_has_one_session_per_release() -> None:
     pytest.importorskip("nox")  # installed where the matrix is driven from, not in the matrix venvs
-    out = subprocess.run(
+    out = procs.run(
         [sys.executable, "-m", "nox", "-l", "--json", "-t", "matrix", "-f", os.path.join(ROOT, "noxfile.py")],
         capture_output=True,
         check=True,

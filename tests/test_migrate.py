@@ -8,12 +8,12 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 import textwrap
 
 import pytest
 
+from tests import procs
 from tests.migrate_helpers import LEGACY_CAUSES, legacy_source
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
@@ -35,7 +35,7 @@ LEGACY = textwrap.dedent(
 
 def _tc(*args, stdin=None, env=None):
     """Run ``python -m torchcompat`` in a subprocess; returns (rc, stdout, stderr)."""
-    proc = subprocess.run([sys.executable, "-m", "torchcompat"] + list(args), input=stdin, capture_output=True, env=env)
+    proc = procs.run([sys.executable, "-m", "torchcompat"] + list(args), input=stdin, capture_output=True, env=env)
     return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
 
 
@@ -388,7 +388,7 @@ def test_works_without_torch(tmp_path):
         "assert not any(m.startswith('torch.') for m in sys.modules), sorted(m for m in sys.modules if m.startswith('torch.'))\n"
         "sys.exit(rc * 10 + rc2)\n" % (str(path), str(path))
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True)
+    proc = procs.run([sys.executable, "-c", code], capture_output=True)
     assert proc.returncode == 11, proc.stderr.decode()
     assert b"TC101" in proc.stdout and b"tc.item(loss)" in proc.stdout
 

@@ -18,11 +18,12 @@ import random
 import re
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 
 import pytest
+
+from tests import procs
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
 
@@ -711,7 +712,7 @@ def _many(root, n=60):
 
 def test_nothing_extra_on_a_stderr_that_is_not_a_terminal(tmp_path):
     _many(tmp_path)
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "check", "-j", "2", str(tmp_path)],
         capture_output=True,
         env=dict(os.environ, TERM="xterm"),

@@ -14,12 +14,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-from tests import places
+from tests import places, procs
 from tests.migrate_helpers import BLOCKER, LEGACY_CAUSES
 
 pytestmark = [
@@ -62,7 +61,7 @@ def _stated_era(script: str) -> list:
 def _migrate(tmp_path, script: str, *flags: str) -> str:
     dest = os.path.join(str(tmp_path), script)
     shutil.copyfile(os.path.join(EXAMPLES, script), dest)  # our writable copy (shared/ is read-only)
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "migrate", "--write", "-q", *flags, dest],
         capture_output=True,
         cwd=str(tmp_path),
@@ -75,7 +74,7 @@ def _result(python: str, path: str, block: bool) -> float:
     cmd = [python, "-W", "ignore"] + (["-c", BLOCKER, path] if block else [path])
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    proc = subprocess.run(cmd, capture_output=True, cwd=os.path.dirname(path), env=env, timeout=900)
+    proc = procs.run(cmd, capture_output=True, cwd=os.path.dirname(path), env=env, timeout=900)
     out = proc.stdout.decode()
     assert proc.returncode == 0, "%s on %s:\n%s" % (path, python, proc.stderr.decode()[-3000:])
     found = re.findall(r"^RESULT \S+ (\S+)$", out, re.M)
@@ -114,7 +113,7 @@ def test_portable_runs_on_this_torch_and_1_0(tmp_path, script):
 def test_check_names_the_cause_of_each_2_13_failure(script):
     if script not in SCRIPTS:
         pytest.skip("example not present")
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "check", "-q", "--format", "json", os.path.join(EXAMPLES, script)],
         capture_output=True,
     )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 
+from tests import procs
 from tests.migrate_helpers import BLOCKER, migrate_text, run_text
 from torchcompat.version import TORCH_RELEASE
 
@@ -29,7 +29,7 @@ def test_v11_custom_relu_function_runs_on_plain_torch(tmp_path):
     torchcompat unimportable and prints a RESULT within the README's tolerance (factor 3)."""
     script = str(tmp_path / "v11.py")
     shutil.copyfile(V11, script)
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "migrate", "--target-version", HERE, "--write", "-q", script],
         capture_output=True,
         text=True,
@@ -38,7 +38,7 @@ def test_v11_custom_relu_function_runs_on_plain_torch(tmp_path):
     with open(script) as handle:
         text = handle.read()
     assert "h2 = LeakyClamp.apply(h1.mm(w2), 0.1, 4.0)" in text and "return grad_input, None, None" in text
-    run = subprocess.run([sys.executable, "-W", "ignore", "-c", BLOCKER, script], capture_output=True, text=True)
+    run = procs.run([sys.executable, "-W", "ignore", "-c", BLOCKER, script], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:]
     value = float(re.findall(r"^RESULT v11_custom_relu_function (\S+)$", run.stdout, re.M)[-1])
     assert 4.6e-05 / 3 <= value <= 4.6e-05 * 3, value

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 
 import pytest
 
-from tests import places
+from tests import places, procs
 
 pytestmark = pytest.mark.skipif(sys.version_info < (3, 8), reason="the migration tool needs Python >= 3.8")
 
@@ -61,7 +60,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
 def _run(python: str, path: str) -> str:
     env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONPATH=ROOT)
-    proc = subprocess.run([python, path], capture_output=True, env=env, timeout=300, cwd=os.path.dirname(path))
+    proc = procs.run([python, path], capture_output=True, env=env, timeout=300, cwd=os.path.dirname(path))
     assert proc.returncode == 0, "%s failed on %s:\n%s" % (path, python, proc.stderr.decode()[-2000:])
     return proc.stdout.decode()
 

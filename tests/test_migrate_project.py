@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import textwrap
 
 import pytest
 
-from tests import places
+from tests import places, procs
 from tests.migrate_helpers import BLOCKER
 from torchcompat.version import at_least
 
@@ -79,7 +78,7 @@ def _write(folder, files):
 
 
 def _migrate(*args):
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "migrate", "--target-version", "2.13"] + list(args),
         capture_output=True,
         text=True,
@@ -92,7 +91,7 @@ def _run(folder, script, *args, block=True):
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     cmd = [sys.executable, "-W", "ignore"] + (["-c", BLOCKER] if block else []) + [script] + list(args)
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=str(folder), env=env, timeout=600)
+    return procs.run(cmd, capture_output=True, text=True, cwd=str(folder), env=env, timeout=300)
 
 
 def _read(folder, name):
@@ -290,9 +289,7 @@ def test_legacy_function_kept_when_a_sibling_uses_it_otherwise(tmp_path):
     proc = _migrate(str(tmp_path))
     assert "TC104" in proc.stdout + proc.stderr
     assert "funcs.py" not in proc.stdout.split("would rewrite")[0] or "@staticmethod" not in proc.stdout
-    check = subprocess.run(
-        [sys.executable, "-m", "torchcompat", "check", str(tmp_path)], capture_output=True, text=True
-    )
+    check = procs.run([sys.executable, "-m", "torchcompat", "check", str(tmp_path)], capture_output=True, text=True)
     assert "in train.py, the instance relu of MyReLU is used other than by calling it" in check.stdout
 
 

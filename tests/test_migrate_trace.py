@@ -10,13 +10,12 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import sys
 import textwrap
 
 import pytest
 
-from tests import places
+from tests import places, procs
 from tests.migrate_helpers import BLOCKER
 from torchcompat.migrate.engine import Options, process_text
 from torchcompat.migrate.trace import NOT_EXECUTED, FileTrace, Traces
@@ -161,7 +160,7 @@ def test_cli_refuses_a_bad_trace(tmp_path):
     bad.write_text("not json")
     target = tmp_path / "a.py"
     target.write_text(DIV)
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "migrate", "--write", "--trace", str(bad), str(target)],
         capture_output=True,
     )
@@ -197,14 +196,14 @@ ONLY_THE_TRACE = textwrap.dedent(
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-W", "ignore", "-m", "torchcompat", *args], capture_output=True, cwd=cwd)
+    return procs.run([sys.executable, "-W", "ignore", "-m", "torchcompat", *args], capture_output=True, cwd=cwd)
 
 
 def _plain(python, path, block=True):
     cmd = [python, "-W", "ignore"] + (["-c", BLOCKER, path] if block else [path])
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    return subprocess.run(cmd, capture_output=True, cwd=os.path.dirname(path), env=env, timeout=900)
+    return procs.run(cmd, capture_output=True, cwd=os.path.dirname(path), env=env, timeout=900)
 
 
 @pytest.mark.slow

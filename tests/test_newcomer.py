@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from tests import procs
 from torchcompat import _namesake
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -103,12 +104,12 @@ def test_import_warns_in_one_sentence_with_the_fix(tmp_path):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([ROOT, str(tmp_path)])
     code = "import torchcompat, warnings; print('imported', torchcompat.__file__)"
-    proc = subprocess.run([sys.executable, "-W", "default", "-c", code], env=env, capture_output=True)
+    proc = procs.run([sys.executable, "-W", "default", "-c", code], env=env, capture_output=True)
     err = proc.stderr.decode()
     assert proc.returncode == 0, err
     assert os.path.join(ROOT, "torchcompat") in proc.stdout.decode()  # ours still imports
     assert "RuntimeWarning" in err and "pip uninstall torchcompat" in err and _namesake.DISTRIBUTION in err
     assert str(tmp_path) in err
     clean = dict(os.environ, PYTHONPATH=ROOT)
-    proc = subprocess.run([sys.executable, "-W", "default", "-c", code], env=clean, stderr=subprocess.PIPE)
+    proc = procs.run([sys.executable, "-W", "default", "-c", code], env=clean, stderr=subprocess.PIPE)
     assert b"unrelated package" not in proc.stderr

@@ -12,12 +12,11 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 import sys
 
 import pytest
 
-from tests import places
+from tests import places, procs
 from torchcompat import notebook
 from torchcompat.notebook import NotebookError, cell_position, mask, script_from_notebook
 
@@ -454,13 +453,13 @@ def test_run_of_a_notebook_shows_cell_code_in_tracebacks_and_runs_in_its_folder(
     (folder / "nb.ipynb").write_text(
         json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 2}, indent=1)
     )
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "run", os.path.join("sub", "nb.ipynb")],
         cwd=str(tmp_path),
         capture_output=True,
         text=True,
         env=dict(os.environ, PYTHONWARNINGS="ignore"),
-        timeout=600,
+        timeout=300,
     )
     assert proc.returncode == 1
     assert "VALUE 42" in proc.stdout
@@ -476,13 +475,13 @@ def test_run_of_a_notebook_shows_cell_code_in_tracebacks_and_runs_in_its_folder(
     frame = '  File "%s", line 7, in <module>  [cell 3, line 2]\n' % os.path.join(str(tmp_path), "sub", "nb.ipynb")
     assert frame + "    raise ValueError('boom %d' % value)\n" in proc.stderr, proc.stderr
     assert proc.stderr.endswith("ValueError: boom 42\n") and '"source"' not in proc.stderr
-    same = subprocess.run(  # run from the notebook's own folder: no note
+    same = procs.run(  # run from the notebook's own folder: no note
         [sys.executable, "-m", "torchcompat", "run", "nb.ipynb"],
         cwd=str(folder),
         capture_output=True,
         text=True,
         env=dict(os.environ, PYTHONWARNINGS="ignore"),
-        timeout=600,
+        timeout=300,
     )
     assert same.returncode == 1 and "VALUE 42" in same.stdout and "as Jupyter does" not in same.stderr
 
@@ -517,12 +516,12 @@ def test_torchcompat_run_runs_a_03_notebook(tmp_path):
     """``torchcompat run`` of a 0.3-style notebook (Variable, volatile=True, .data[0], magics, a help line)
     prints what the same computation gives on today's torch, with a note per skipped magic."""
     expected = _torch_regression()
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "run", os.path.join(DATA, "legacy_03.ipynb")],
         cwd=str(tmp_path),
         capture_output=True,
         env=dict(os.environ, PYTHONWARNINGS="ignore"),
-        timeout=600,
+        timeout=300,
     )
     out, err = proc.stdout.decode(), proc.stderr.decode()
     assert proc.returncode == 0, err
@@ -544,12 +543,12 @@ def test_a_trace_of_a_notebook_run_is_evidence_for_migrate(tmp_path):
     path = tmp_path / "div.ipynb"
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 2}, indent=1))
     before = path.read_bytes()
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "run", "--trace", "t.json", "div.ipynb"],
         cwd=str(tmp_path),
         capture_output=True,
         env=dict(os.environ, PYTHONWARNINGS="ignore"),
-        timeout=600,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr.decode()
     from torchcompat.migrate.engine import Options
@@ -574,12 +573,12 @@ def test_a_notebook_trace_still_applies_after_jupyter_reruns_it(tmp_path):
     data.update(nbformat=4, nbformat_minor=2)
     path = tmp_path / "div.ipynb"
     path.write_text(json.dumps(data, indent=1))
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "run", "--trace", "t.json", "div.ipynb"],
         cwd=str(tmp_path),
         capture_output=True,
         env=dict(os.environ, PYTHONWARNINGS="ignore"),
-        timeout=600,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr.decode()
     from torchcompat.migrate.engine import Options
@@ -622,7 +621,7 @@ def test_a_2018_tutorial_notebook_runs(tmp_path):
         "print_every = 5000", "print_every = 1000"
     )
     (folder / "nb.ipynb").write_bytes(nb.encoded(nb.with_sources({cell.number: shorter})))
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-m", "torchcompat", "run", "nb.ipynb"],
         cwd=str(folder),
         capture_output=True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import types
 
@@ -11,7 +10,7 @@ import pytest
 import torch
 
 import torchcompat as tc
-from tests import fresh
+from tests import fresh, procs
 from torchcompat import cli
 from torchcompat.registry import REGISTRY, STATUSES, Binding, UnsupportedError, declare, native, unavailable
 
@@ -113,9 +112,7 @@ NO_TORCH = "import sys; sys.modules['torch'] = None; "
 
 def test_import_without_torch_fails_with_one_clear_sentence():
     # the binding is lazy (PEP 562): the first name looked up imports torch, and says so when it is missing
-    proc = subprocess.run(
-        [sys.executable, "-c", NO_TORCH + "import torchcompat; torchcompat.no_grad"], capture_output=True
-    )
+    proc = procs.run([sys.executable, "-c", NO_TORCH + "import torchcompat; torchcompat.no_grad"], capture_output=True)
     assert proc.returncode == 1
     last = proc.stderr.decode().strip().splitlines()[-1]
     assert last.startswith("ImportError: torchcompat needs PyTorch") and "pip install torch" in last
@@ -126,7 +123,7 @@ def test_submodules_import_without_torch():
         "import torchcompat._release as r, torchcompat.registry as g, torchcompat.cli; "
         "print(r.parse('2.1.0a0+abc'), len(g.REGISTRY))"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True)
+    proc = procs.run([sys.executable, "-c", code], capture_output=True)
     assert proc.returncode == 0, proc.stderr.decode()
     version, count = proc.stdout.decode().split()
     assert version == "2.1.0a0+abc" and int(count) >= 100

@@ -18,7 +18,6 @@ import io
 import json
 import os
 import pickle
-import subprocess
 import sys
 import time
 import warnings
@@ -28,7 +27,7 @@ import pytest
 import torch
 
 import torchcompat as tc
-from tests import places
+from tests import places, procs
 from torchcompat import version
 from torchcompat.registry import UnsupportedError
 from torchcompat.shifts import serialization as ser
@@ -587,7 +586,7 @@ def test_torch_1_0_reads_legacy_format_written_here(tmp_path):
     path = str(tmp_path / "legacy.pt")
     tc.save(obj, path, legacy_format=True)
     env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
-    run = subprocess.run([TORCH10_PYTHON, "-c", READER, path], capture_output=True, env=env, timeout=300)
+    run = procs.run([TORCH10_PYTHON, "-c", READER, path], capture_output=True, env=env, timeout=300)
     assert run.returncode == 0, run.stderr.decode()
     result = json.loads(run.stdout.decode().strip().splitlines()[-1])
     expected = {k: [str(v.dtype), v.tolist()] for k, v in obj["sd"].items()}
@@ -597,7 +596,7 @@ def test_torch_1_0_reads_legacy_format_written_here(tmp_path):
     if ZIP_DEFAULT:  # the default (zip) format is unreadable there
         zpath = str(tmp_path / "zip.pt")
         tc.save(obj, zpath)
-        run = subprocess.run([TORCH10_PYTHON, "-c", READER, zpath], capture_output=True, env=env, timeout=300)
+        run = procs.run([TORCH10_PYTHON, "-c", READER, zpath], capture_output=True, env=env, timeout=300)
         assert isinstance(json.loads(run.stdout.decode().strip().splitlines()[-1])["torch"], str)
 
 
@@ -967,5 +966,5 @@ def test_invalid_checkpoint_error_is_public_and_torch_free():
         "import sys; from torchcompat.shifts.serialization import InvalidCheckpointError; "
         "assert 'torch' not in sys.modules, 'torch imported'"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True)
+    run = procs.run([sys.executable, "-c", code], capture_output=True)
     assert run.returncode == 0, run.stderr.decode()

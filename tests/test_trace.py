@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import textwrap
 
 import pytest
 import torch
 
-from tests import places
+from tests import places, procs
 from tests.test_legacy_cli import torch_int_div_truncates
 from torchcompat import legacy
 from torchcompat.legacy import trace
@@ -47,7 +46,7 @@ SCRIPT = textwrap.dedent(
 def _run(tmp_path, *flags, script=SCRIPT, args=()):
     path = tmp_path / "script.py"
     path.write_text(script)
-    proc = subprocess.run(
+    proc = procs.run(
         [sys.executable, "-W", "ignore", "-m", "torchcompat", "run", *flags, str(path), *args],
         capture_output=True,
         cwd=str(tmp_path),
@@ -192,7 +191,7 @@ def test_trace_on_torch_1_0_records_lines_and_migrate_uses_them(tmp_path):
     path = tmp_path / "job.py"
     path.write_text("import torch\nidx = torch.arange(8)\nhalf = idx / 2\nprint(half.tolist())\n")
     out = tmp_path / "t.json"
-    proc = subprocess.run(
+    proc = procs.run(
         [OLD_PYTHON, "-W", "ignore", "-m", "torchcompat", "run", "--trace", str(out), str(path)],
         capture_output=True,
         cwd=str(tmp_path),
@@ -202,7 +201,7 @@ def test_trace_on_torch_1_0_records_lines_and_migrate_uses_them(tmp_path):
     assert data["columns"] is False and data["torch"].startswith("1.0")
     events = data["files"][os.path.realpath(str(path))]["events"]
     assert [(e["kind"], e["line"], e["col"]) for e in events] == [("div", 3, None)]
-    done = subprocess.run(
+    done = procs.run(
         [sys.executable, "-m", "torchcompat", "migrate", "--trace", str(out), "--write", "-q", str(path)],
         capture_output=True,
     )

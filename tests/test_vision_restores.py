@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 
 import pytest
 
-from tests import places
+from tests import places, procs
 
 PAIRS = [
     (places.venv_python("tv-old"), "0.2"),
@@ -46,7 +45,7 @@ print(json.dumps(out))
 def test_transform_renames_on_real_pairs(python, release):
     if not os.path.exists(python):
         pytest.skip("no venv %s" % python)
-    run = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=300)
+    run = procs.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
     assert out["version"].startswith(release)
@@ -79,7 +78,7 @@ def test_restores_wait_for_the_script_to_import_torchvision():
     python = PAIRS[-1][0]
     if not os.path.exists(python):
         pytest.skip("no venv %s" % python)
-    run = subprocess.run([python, "-c", _DEFERRED], capture_output=True, text=True, timeout=300)
+    run = procs.run([python, "-c", _DEFERRED], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
     assert out == {
