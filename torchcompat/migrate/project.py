@@ -320,23 +320,24 @@ class ProjectIndex:
         found = self.resolve_module(path, module, level)
         return (found, name) if found is not None else None
 
+    def _imports_of(self, other: str, facts: _Facts, path: str, name: Optional[str]) -> Tuple[List[str], List[str]]:
+        """In file ``other`` (not ``path`` itself): the local names of ``name`` imported from the module ``path``
+        (``from funcs import name as local``), and the local names of ``path`` imported whole (``import funcs``)."""
+        names: List[str] = []
+        modules: List[str] = []
+        if other != path:
+            for local, (module, level, imported) in facts.imports.items():
+                if (imported is None or imported == name) and self.resolve_module(other, module, level) == path:
+                    (modules if imported is None else names).append(local)
+        return names, modules
+
     def importers(self, path: str, name: str) -> List[Tuple[str, str]]:
         """Every ``(file, local name)`` that imports ``name`` from the module ``path``."""
-        out = []
-        for other, facts in self.facts.items():
-            for local, (module, level, imported) in facts.imports.items():
-                if imported == name and other != path and self.resolve_module(other, module, level) == path:
-                    out.append((other, local))
-        return out
+        return [(o, local) for o, facts in self.facts.items() for local in self._imports_of(o, facts, path, name)[0]]
 
     def module_users(self, path: str) -> List[str]:
         """Files that ``import`` the module ``path`` as a whole (``import funcs``: ``funcs.X`` uses)."""
-        out = []
-        for other, facts in self.facts.items():
-            for module, level, imported in facts.imports.values():
-                if imported is None and other != path and self.resolve_module(other, module, level) == path:
-                    out.append(other)
-        return out
+        return [o for o, facts in self.facts.items() for _ in self._imports_of(o, facts, path, None)[1]]
 
     def parsed(self, path: str) -> Optional[Tuple[_Facts, Dict[int, ast.AST]]]:
         """The facts and parent map of any file of the run (parsed once, on first use), None if unparsable."""
@@ -364,17 +365,9 @@ class ProjectIndex:
             if found is None:
                 continue
             facts = found[0]
-            names, modules = set(), set()
+            names, modules = self._imports_of(other, facts, path, name)
             if other == path:
-                names.add(name)
-            else:
-                for local, (module, level, imported) in facts.imports.items():
-                    if self.resolve_module(other, module, level) != path:
-                        continue
-                    if imported is None:
-                        modules.add(local)
-                    elif imported == name:
-                        names.add(local)
+                names = [name]
             if not names and not modules:
                 continue
             for node in ast.walk(facts.tree):

@@ -298,7 +298,7 @@ def _legacy_damage(fh: Any, start: int, end: int, storages: bool) -> Optional[st
         if key not in sizes:
             return "storage %r is listed but no tensor uses it" % (key,)
         name = sizes[key]
-        element = _ELEMENT_SIZES.get(name[: -len("Storage")] if name.endswith("Storage") else name)
+        element = element_size(name)
         if element is None:
             raise _CantTell("storage class %s" % name)
         head = fh.read(8)
@@ -307,11 +307,24 @@ def _legacy_damage(fh: Any, start: int, end: int, storages: bool) -> Optional[st
         count = struct.unpack("<q", head)[0]
         if count < 0:
             return "storage %r has a negative size" % (key,)
-        need = count * element
-        have = end - fh.tell()
-        if have < need:
-            return "the data of storage %r is cut off (%d of its %d bytes are there)" % (key, max(have, 0), need)
-        fh.seek(need, 1)
+        short = storage_cut_off_at(key, count * element, fh.tell(), end)
+        if short is not None:
+            return short
+        fh.seek(count * element, 1)
+    return None
+
+
+def element_size(storage_name: str) -> Optional[int]:
+    """Bytes per element of a legacy storage class by its name (``FloatStorage`` or ``Float`` -> 4), None when
+    unknown."""
+    return _ELEMENT_SIZES.get(storage_name[: -len("Storage")] if storage_name.endswith("Storage") else storage_name)
+
+
+def storage_cut_off_at(key: Any, need: int, data_at: int, end: int) -> Optional[str]:
+    """Why storage ``key``'s ``need`` data bytes from ``data_at`` are not all in a file ending at ``end``, or None."""
+    have = end - data_at
+    if have < need:
+        return "the data of storage %r is cut off (%d of its %d bytes are there)" % (key, max(have, 0), need)
     return None
 
 

@@ -20,7 +20,7 @@ import struct
 import types
 from typing import Any, Dict, List, Optional, Tuple
 
-from torchcompat.shifts.serialization._damage import _ELEMENT_SIZES
+from torchcompat.shifts.serialization._damage import element_size, storage_cut_off_at
 
 #: First release whose failed ``_set_from_file`` keeps the storage's references right.
 FIXED_IN = "1.11"
@@ -41,7 +41,7 @@ def _element_size(storage_type: Any) -> Optional[int]:
     name = getattr(storage_type, "__name__", "")
     if not isinstance(name, str) or not name.endswith("Storage"):
         return None
-    return _ELEMENT_SIZES.get(name[: -len("Storage")])
+    return element_size(name)
 
 
 def storage_cut_off(fh: Any, keys: List[Any], declared: _Declared) -> Optional[str]:
@@ -67,11 +67,10 @@ def storage_cut_off(fh: Any, keys: List[Any], declared: _Declared) -> Optional[s
             head = fh.read(8)
             if len(head) < 8 or struct.unpack("<q", head)[0] != size:
                 return None
-            need = size * element
-            have = end - (at + 8)
-            if have < need:
-                return "the data of storage %r is cut off (%d of its %d bytes are there)" % (key, max(have, 0), need)
-            at += 8 + need
+            short = storage_cut_off_at(key, size * element, at + 8, end)
+            if short is not None:
+                return short
+            at += 8 + size * element
         return None
     finally:
         fh.seek(pos)
